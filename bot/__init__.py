@@ -1,0 +1,1 @@
+"""Chatbot that helps Vietnamese children stay safe online and reach the 111 hotline."""

@@ -1,0 +1,133 @@
+"""Command line: `python -m bot serve | route | eval-nlu | bench-nlu`."""
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiohttp
+from aiohttp import web
+from dotenv import load_dotenv
+
+from bot.app import create_app
+from bot.evaluation import EvalResult, evaluate, load_eval_set
+from bot.logs import setup_logging
+from bot.nlu import RasaIntentClassifier
+from bot.nlu_server import LocalNluServer, NluStartError, ensure_nlu
+from bot.route import route_stream
+from bot.settings import Settings
+from bot.understand import Assessor, load_screen
+
+log = logging.getLogger("bot")
+R = TypeVar("R")
+
+
+def stdin_reader() -> Callable[[], Awaitable[bytes]]:
+    """Reads stdin lines in a daemon thread, so a blocked read never holds up shutdown."""
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[bytes] = asyncio.Queue(maxsize=64)
+
+    def pump() -> None:
+        for raw in iter(sys.stdin.buffer.readline, b""):
+            asyncio.run_coroutine_threadsafe(lines.put(raw), loop).result()
+        asyncio.run_coroutine_threadsafe(lines.put(b""), loop).result()
+
+    threading.Thread(target=pump, name="stdin", daemon=True).start()
+    return lines.get
+
+
+@contextlib.asynccontextmanager
+async def nlu_for_command(settings: Settings) -> Any:
+    """An HTTP session and an assessor; a local NLU server for the duration, if none answers."""
+    async with aiohttp.ClientSession() as session:
+        server = LocalNluServer(settings)
+        try:
+            await ensure_nlu(settings, session, server)
+        except NluStartError as error:
+            log.error("nlu server could not start", extra={"reason": str(error)})
+        try:
+            classifier = RasaIntentClassifier(session, settings.rasa_url, settings.nlu_timeout)
+            screen = load_screen(settings.content_dir, settings.crisis_rank_threshold)
+            yield session, Assessor(classifier, screen), server
+        finally:
+            await server.stop()
+
+
+async def route(settings: Settings) -> int:
+    async with nlu_for_command(settings) as (_, assessor, _):
+        await route_stream(stdin_reader(), sys.stdout, assessor, settings.max_text_chars)
+    return 0
+
+
+async def eval_nlu(settings: Settings) -> EvalResult:
+    async with nlu_for_command(settings) as (_, assessor, _):
+        return await evaluate(assessor, *load_eval_set())
+
+
+def write_eval_report(result: EvalResult, report: Path) -> int:
+    text = result.render()
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(text, encoding="utf-8")
+    print(text)
+    return 0 if result.meets_targets() else 1
+
+
+async def bench_nlu(settings: Settings, trained: str) -> int:
+    from bot.bench_nlu import run_bench
+
+    async with nlu_for_command(settings) as (session, _, server):
+        print(await run_bench(settings, session, server.pid, trained))
+    return 0
+
+
+def run_until_signal(main: Coroutine[Any, Any, R]) -> R | int:
+    """Runs `main`, cancelling it cleanly on SIGTERM as on Ctrl-C (so children are stopped)."""
+
+    async def guarded() -> R:
+        task = asyncio.current_task()
+        if task is not None:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        return await main
+
+    try:
+        return asyncio.run(guarded())
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        return 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve webhooks, web chat and console on PORT")
+    commands.add_parser("route", help="classify JSON lines from stdin")
+    evaluation = commands.add_parser("eval-nlu", help="measure the model on nlu/tests")
+    evaluation.add_argument("--report", type=Path, default=Path("nlu/reports/eval.txt"))
+    bench = commands.add_parser("bench-nlu", help="route vs raw parse throughput and latency")
+    bench.add_argument("--train-seconds-file", type=Path)
+    args = parser.parse_args(argv)
+
+    load_dotenv(override=False)
+    settings = Settings.from_env(os.environ)
+    setup_logging(settings.log_level)
+    if args.command == "serve":
+        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+        return 0
+    if args.command == "route":
+        return run_until_signal(route(settings))
+    if args.command == "eval-nlu":
+        result = run_until_signal(eval_nlu(settings))
+        return result if isinstance(result, int) else write_eval_report(result, args.report)
+    seconds = args.train_seconds_file
+    trained = f"{seconds.read_text().strip()} s" if seconds and seconds.exists() else "unknown"
+    return run_until_signal(bench_nlu(settings, trained))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

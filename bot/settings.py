@@ -1,0 +1,81 @@
+"""Typed settings, read once from the environment (and `.env`) by `python -m bot`."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Secret:
+    """A value that never shows in logs, reprs or tracebacks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    rasa_url: str = "http://127.0.0.1:5005"
+    nlu_autostart: bool = True
+    nlu_model: Path = ROOT / "nlu" / "models" / "current.tar.gz"
+    nlu_python: Path = ROOT / "nlu" / ".venv" / "bin" / "python"
+    nlu_timeout: float = 3.0
+    nlu_startup_timeout: float = 300.0
+    crisis_rank_threshold: float = 0.15
+    max_text_chars: int = 5000
+    content_dir: Path = ROOT / "content"
+    var_dir: Path = ROOT / "var"
+    log_level: str = "INFO"
+    log_hash_key: Secret = field(default_factory=lambda: Secret(""))
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "Settings":
+        def text(name: str, default: str) -> str:
+            value = env.get(name, "").strip()
+            return value or default
+
+        def path(name: str, default: Path) -> Path:
+            return Path(text(name, str(default))).absolute()
+
+        defaults = cls()
+        return cls(
+            host=text("HOST", defaults.host),
+            port=int(text("PORT", str(defaults.port))),
+            rasa_url=text("RASA_URL", defaults.rasa_url).rstrip("/"),
+            nlu_autostart=text("NLU_AUTOSTART", "true").lower() in {"1", "true", "yes", "on"},
+            nlu_model=path("NLU_MODEL", defaults.nlu_model),
+            nlu_python=path("NLU_PYTHON", defaults.nlu_python),
+            nlu_timeout=float(text("NLU_TIMEOUT", str(defaults.nlu_timeout))),
+            nlu_startup_timeout=float(
+                text("NLU_STARTUP_TIMEOUT", str(defaults.nlu_startup_timeout))
+            ),
+            crisis_rank_threshold=float(
+                text("CRISIS_RANK_THRESHOLD", str(defaults.crisis_rank_threshold))
+            ),
+            max_text_chars=int(text("MAX_TEXT_CHARS", str(defaults.max_text_chars))),
+            content_dir=path("CONTENT_DIR", defaults.content_dir),
+            var_dir=path("VAR_DIR", defaults.var_dir),
+            log_level=text("LOG_LEVEL", defaults.log_level).upper(),
+            log_hash_key=Secret(env.get("LOG_HASH_KEY", "")),
+        )
+
+    @property
+    def rasa_is_local(self) -> bool:
+        return urlsplit(self.rasa_url).hostname in {"127.0.0.1", "localhost", "::1"}

@@ -1,0 +1,36 @@
+"""One text → intent, action and risk: the NLU, then the safety screen, then the triage."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.nlu import IntentClassifier, Understanding
+from bot.safety.lexicon import Lexicon
+from bot.safety.screen import SafetyScreen, Screening
+from bot.triage import Triage, triage
+from nlu.components.normaliser import Normaliser
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    understanding: Understanding
+    screening: Screening
+    triage: Triage
+
+
+class Assessor:
+    def __init__(self, classifier: IntentClassifier, screen: SafetyScreen) -> None:
+        self._classifier = classifier
+        self._screen = screen
+
+    async def assess(self, text: str, use_model: bool = True) -> Assessment:
+        understanding = (
+            await self._classifier.parse(text) if use_model else Understanding.unavailable()
+        )
+        screening = self._screen.screen(text, understanding)
+        return Assessment(understanding, screening, triage(understanding, screening))
+
+
+def load_screen(content_dir: Path, crisis_rank_threshold: float) -> SafetyScreen:
+    normaliser = Normaliser.from_content(content_dir / "nlu")
+    lexicon = Lexicon.load(content_dir / "safety" / "lexicon.yml", normaliser)
+    return SafetyScreen(lexicon, crisis_rank_threshold)
