@@ -54,7 +54,7 @@ async def nlu_for_command(settings: Settings) -> Any:
             log.error("nlu server could not start", extra={"reason": str(error)})
         try:
             classifier = RasaIntentClassifier(session, settings.rasa_url, settings.nlu_timeout)
-            screen = load_screen(settings.content_dir, settings.crisis_rank_threshold)
+            screen = load_screen(settings)
             yield session, Assessor(classifier, screen), server
         finally:
             await server.stop()

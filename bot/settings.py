@@ -39,6 +39,7 @@ class Settings:
     nlu_timeout: float = 3.0
     nlu_startup_timeout: float = 300.0
     crisis_rank_threshold: float = 0.15
+    high_risk_rank_threshold: float = 0.2
     max_text_chars: int = 5000
     content_dir: Path = ROOT / "content"
     var_dir: Path = ROOT / "var"
@@ -68,6 +69,9 @@ class Settings:
             ),
             crisis_rank_threshold=float(
                 text("CRISIS_RANK_THRESHOLD", str(defaults.crisis_rank_threshold))
+            ),
+            high_risk_rank_threshold=float(
+                text("HIGH_RISK_RANK_THRESHOLD", str(defaults.high_risk_rank_threshold))
             ),
             max_text_chars=int(text("MAX_TEXT_CHARS", str(defaults.max_text_chars))),
             content_dir=path("CONTENT_DIR", defaults.content_dir),

@@ -1,11 +1,11 @@
 """One text → intent, action and risk: the NLU, then the safety screen, then the triage."""
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from bot.nlu import IntentClassifier, Understanding
 from bot.safety.lexicon import Lexicon
 from bot.safety.screen import SafetyScreen, Screening
+from bot.settings import Settings
 from bot.triage import Triage, triage
 from nlu.components.normaliser import Normaliser
 
@@ -30,7 +30,7 @@ class Assessor:
         return Assessment(understanding, screening, triage(understanding, screening))
 
 
-def load_screen(content_dir: Path, crisis_rank_threshold: float) -> SafetyScreen:
-    normaliser = Normaliser.from_content(content_dir / "nlu")
-    lexicon = Lexicon.load(content_dir / "safety" / "lexicon.yml", normaliser)
-    return SafetyScreen(lexicon, crisis_rank_threshold)
+def load_screen(settings: Settings) -> SafetyScreen:
+    normaliser = Normaliser.from_content(settings.content_dir / "nlu")
+    lexicon = Lexicon.load(settings.content_dir / "safety" / "lexicon.yml", normaliser)
+    return SafetyScreen(lexicon, settings.crisis_rank_threshold, settings.high_risk_rank_threshold)

@@ -64,7 +64,7 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 @pytest.fixture(scope="session")
 def screen(base_settings: Settings):  # type: ignore[no-untyped-def]
-    return load_screen(base_settings.content_dir, base_settings.crisis_rank_threshold)
+    return load_screen(base_settings)
 
 
 @pytest.fixture

@@ -62,9 +62,7 @@ def collapse_repeats(word: str) -> str:
     out: List[str] = []
     for base, group in groupby(word, key=_without_tone):
         letters = list(group)
-        if not base.isalpha():
-            out.extend(letters)
-        elif base == "o" and len(letters) == 2:
+        if not base.isalpha() or base == "o" and len(letters) == 2:
             out.extend(letters)
         elif base == "u" and not (out and _without_tone(out[-1]) == "ư"):
             out.extend(letters[:2])

@@ -18,6 +18,9 @@ def ranked(*pairs: tuple[Intent, float]) -> Understanding:
         (ranked((Intent.REPORT_SCAM, 0.7), (Intent.CRISIS_IMMEDIATE_DANGER, 0.2)), Risk.IMMINENT),
         (ranked((Intent.OUT_OF_SCOPE, 0.9), (Intent.CRISIS_SELF_HARM, 0.05)), Risk.NONE),
         (ranked((Intent.GREET, 0.99), (Intent.THANK, 0.01)), Risk.NONE),
+        (ranked((Intent.REPORT_DEFAMATION, 0.5), (Intent.REPORT_SEXUAL_ABUSE, 0.4)), Risk.HIGH),
+        (ranked((Intent.REQUEST_COUNSELOR, 0.4), (Intent.REPORT_GROOMING, 0.35)), Risk.HIGH),
+        (ranked((Intent.OUT_OF_SCOPE, 0.9), (Intent.REPORT_TRAFFICKING, 0.1)), Risk.NONE),
         (Understanding.unavailable(), Risk.NONE),
     ],
 )  # fmt: skip
