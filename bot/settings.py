@@ -45,12 +45,36 @@ class Settings:
     var_dir: Path = ROOT / "var"
     log_level: str = "INFO"
     log_hash_key: Secret = field(default_factory=lambda: Secret(""))
+    # Redis: empty → an embedded server under var/ started by the bot.
+    redis_url: str = ""
+    session_ttl: int = 24 * 3600
+    # Channels: a channel whose secrets are not all set is disabled (404).
+    messenger_app_secret: Secret = field(default_factory=lambda: Secret(""))
+    messenger_verify_token: Secret = field(default_factory=lambda: Secret(""))
+    messenger_page_access_token: Secret = field(default_factory=lambda: Secret(""))
+    messenger_api_base: str = "https://graph.facebook.com/v25.0"
+    zalo_app_id: str = ""
+    zalo_app_secret: Secret = field(default_factory=lambda: Secret(""))
+    zalo_oa_secret_key: Secret = field(default_factory=lambda: Secret(""))
+    zalo_access_token: Secret = field(default_factory=lambda: Secret(""))
+    zalo_refresh_token: Secret = field(default_factory=lambda: Secret(""))
+    zalo_api_base: str = "https://openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    webchat_enabled: bool = True
+    send_timeout: float = 10.0
+    send_retries: int = 4
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
         def text(name: str, default: str) -> str:
             value = env.get(name, "").strip()
             return value or default
+
+        def secret(name: str) -> Secret:
+            return Secret(env.get(name, "").strip())
+
+        def flag(name: str, default: bool) -> bool:
+            return text(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
         def path(name: str, default: Path) -> Path:
             return Path(text(name, str(default))).absolute()
@@ -60,7 +84,7 @@ class Settings:
             host=text("HOST", defaults.host),
             port=int(text("PORT", str(defaults.port))),
             rasa_url=text("RASA_URL", defaults.rasa_url).rstrip("/"),
-            nlu_autostart=text("NLU_AUTOSTART", "true").lower() in {"1", "true", "yes", "on"},
+            nlu_autostart=flag("NLU_AUTOSTART", defaults.nlu_autostart),
             nlu_model=path("NLU_MODEL", defaults.nlu_model),
             nlu_python=path("NLU_PYTHON", defaults.nlu_python),
             nlu_timeout=float(text("NLU_TIMEOUT", str(defaults.nlu_timeout))),
@@ -78,6 +102,22 @@ class Settings:
             var_dir=path("VAR_DIR", defaults.var_dir),
             log_level=text("LOG_LEVEL", defaults.log_level).upper(),
             log_hash_key=Secret(env.get("LOG_HASH_KEY", "")),
+            redis_url=text("REDIS_URL", ""),
+            session_ttl=int(text("SESSION_TTL", str(defaults.session_ttl))),
+            messenger_app_secret=secret("MESSENGER_APP_SECRET"),
+            messenger_verify_token=secret("MESSENGER_VERIFY_TOKEN"),
+            messenger_page_access_token=secret("MESSENGER_PAGE_ACCESS_TOKEN"),
+            messenger_api_base=text("MESSENGER_API_BASE", defaults.messenger_api_base).rstrip("/"),
+            zalo_app_id=text("ZALO_APP_ID", ""),
+            zalo_app_secret=secret("ZALO_APP_SECRET"),
+            zalo_oa_secret_key=secret("ZALO_OA_SECRET_KEY"),
+            zalo_access_token=secret("ZALO_ACCESS_TOKEN"),
+            zalo_refresh_token=secret("ZALO_REFRESH_TOKEN"),
+            zalo_api_base=text("ZALO_API_BASE", defaults.zalo_api_base).rstrip("/"),
+            zalo_oauth_base=text("ZALO_OAUTH_BASE", defaults.zalo_oauth_base).rstrip("/"),
+            webchat_enabled=flag("WEBCHAT_ENABLED", defaults.webchat_enabled),
+            send_timeout=float(text("SEND_TIMEOUT", str(defaults.send_timeout))),
+            send_retries=int(text("SEND_RETRIES", str(defaults.send_retries))),
         )
 
     @property

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+import redis.asyncio as redis
 
 from bot.nlu import RasaIntentClassifier
 from bot.nlu_server import LocalNluServer
 from bot.settings import Settings
+from bot.store.redis import EmbeddedRedis
 from bot.understand import Assessor, load_screen
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +51,45 @@ def rasa_url(base_settings: Settings) -> Iterator[str]:
     finally:
         loop.run_until_complete(server.stop())
         loop.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Redis: REDIS_URL_TEST (an empty database, emptied again after each test) or an
+    embedded redis-server started for the session."""
+    given = os.environ.get("REDIS_URL_TEST")
+    if given:
+        client = redis.Redis.from_url(given)
+        if asyncio.run(_dbsize(client)):
+            pytest.fail(f"{given} is not empty: give the tests a database of their own")
+        yield given
+        return
+    server = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(server.start())
+        yield server.url
+    finally:
+        loop.run_until_complete(server.stop())
+        loop.close()
+
+
+async def _dbsize(client: redis.Redis) -> int:
+    try:
+        size: int = await client.dbsize()
+        return size
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture
+async def redis_client(redis_url: str) -> AsyncIterator[redis.Redis]:
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        yield client
+    finally:
+        await client.flushdb()
+        await client.aclose()
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Hot state in Redis: keys, sessions, the inbound stream, dedupe, locks."""

