@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -60,6 +61,17 @@ async def nlu_for_command(settings: Settings) -> Any:
             await server.stop()
 
 
+async def worker(settings: Settings) -> int:
+    """The app's resources and workers without the web server."""
+    runner = web.AppRunner(create_app(settings, serve_http=False))
+    await runner.setup()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+    return 0
+
+
 async def route(settings: Settings) -> int:
     async with nlu_for_command(settings) as (_, assessor, _):
         await route_stream(stdin_reader(), sys.stdout, assessor, settings.max_text_chars)
@@ -106,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve webhooks, web chat and console on PORT")
+    commands.add_parser("worker", help="a worker process beside `serve` (more throughput)")
     commands.add_parser("route", help="classify JSON lines from stdin")
     evaluation = commands.add_parser("eval-nlu", help="measure the model on nlu/tests")
     evaluation.add_argument("--report", type=Path, default=Path("nlu/reports/eval.txt"))
@@ -119,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
         return 0
+    if args.command == "worker":
+        return run_until_signal(
+            worker(replace(settings, worker_tasks=max(1, settings.worker_tasks)))
+        )
     if args.command == "route":
         return run_until_signal(route(settings))
     if args.command == "eval-nlu":

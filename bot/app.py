@@ -6,22 +6,46 @@ import logging
 from collections.abc import AsyncIterator
 
 import aiohttp
+import redis.asyncio as redis
 from aiohttp import web
 
+from bot.channels.base import ChannelAdapter
+from bot.channels.messenger import MessengerAdapter
+from bot.channels.webchat import WebChatAdapter
+from bot.channels.zalo import ZaloAdapter
+from bot.channels.zalo_tokens import ZaloTokens
 from bot.nlu import RasaIntentClassifier
 from bot.nlu_server import LocalNluServer, NluStartError, ensure_nlu, nlu_answers
+from bot.pipeline import Pipeline
+from bot.replies import Replies
 from bot.settings import Settings
+from bot.store.intake import Intake
+from bot.store.redis import open_redis
+from bot.store.sessions import RedisSessionStore
+from bot.understand import Assessor, load_screen
+from bot.webhooks import CHAT_PAGE, INTAKE, MESSENGER, WEBCHAT, ZALO, add_routes, render_chat_page
+from bot.worker import Worker, consumer_name
+from nlu.components.normaliser import Normaliser
 
 log = logging.getLogger(__name__)
 
 SETTINGS = web.AppKey("settings", Settings)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
+REDIS = web.AppKey("redis", redis.Redis)
 CLASSIFIER = web.AppKey("classifier", RasaIntentClassifier)
+WORKERS = web.AppKey("workers", list[asyncio.Task[None]])
 
 
 async def http_session(app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession() as session:
         app[HTTP] = session
+        yield
+
+
+async def redis_client(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    async with open_redis(settings.redis_url, settings.var_dir) as client:
+        app[REDIS] = client
         yield
 
 
@@ -50,24 +74,87 @@ async def _start_nlu(
         log.error("nlu server could not start", extra={"reason": str(error)})
 
 
+async def channels(app: web.Application) -> AsyncIterator[None]:
+    settings, session, client = app[SETTINGS], app[HTTP], app[REDIS]
+    tokens = ZaloTokens(settings, client, session)
+    app[MESSENGER] = MessengerAdapter(settings, session)
+    app[ZALO] = ZaloAdapter(settings, session, tokens)
+    app[WEBCHAT] = WebChatAdapter(client, settings.webchat_enabled, settings.session_ttl)
+    app[INTAKE] = Intake(client)
+    app[CHAT_PAGE] = render_chat_page(settings.content_dir)
+    log.info(
+        "channels",
+        extra={
+            name: app[key].enabled
+            for name, key in (("messenger", MESSENGER), ("zalo", ZALO), ("webchat", WEBCHAT))
+        },
+    )
+    yield
+
+
+def build_pipeline(app: web.Application) -> Pipeline:
+    settings, client = app[SETTINGS], app[REDIS]
+    adapters: dict[str, ChannelAdapter] = {
+        "messenger": app[MESSENGER], "zalo": app[ZALO], "webchat": app[WEBCHAT],
+    }  # fmt: skip
+    return Pipeline(
+        client,
+        RedisSessionStore(client, settings.session_ttl),
+        Assessor(app[CLASSIFIER], load_screen(settings)),
+        Normaliser.from_content(settings.content_dir / "nlu"),
+        Replies.load(settings.content_dir),
+        adapters,
+        hash_key=settings.log_hash_key.reveal().encode(),
+        max_text_chars=settings.max_text_chars,
+    )
+
+
+async def workers(app: web.Application) -> AsyncIterator[None]:
+    pipeline = build_pipeline(app)
+    count = app[SETTINGS].worker_tasks
+    tasks = [
+        asyncio.create_task(
+            Worker(app[REDIS], pipeline, consumer_name(i)).run(), name=f"worker-{i}"
+        )
+        for i in range(count)
+    ]
+    app[WORKERS] = tasks
+    yield
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
 async def readyz(request: web.Request) -> web.Response:
     app = request.app
-    checks = {"nlu": await nlu_answers(app[HTTP], app[SETTINGS].rasa_url, wait=2.0)}
-    status = 200 if all(checks.values()) else 503
-    body = {name: "ok" if ok else "unavailable" for name, ok in checks.items()}
-    return web.json_response(
-        {"status": "ready" if status == 200 else "not ready", **body}, status=status
-    )
+    checks = {
+        "redis": await _redis_answers(app[REDIS]),
+        "nlu": await nlu_answers(app[HTTP], app[SETTINGS].rasa_url, wait=2.0),
+    }
+    ready = all(checks.values())
+    body = {"status": "ready" if ready else "not ready"}
+    body |= {name: "ok" if ok else "unavailable" for name, ok in checks.items()}
+    return web.json_response(body, status=200 if ready else 503)
 
 
-def create_app(settings: Settings) -> web.Application:
+async def _redis_answers(client: redis.Redis) -> bool:
+    try:
+        async with asyncio.timeout(2):
+            return bool(await client.ping())
+    except (redis.RedisError, OSError, TimeoutError):
+        return False
+
+
+def create_app(settings: Settings, serve_http: bool = True) -> web.Application:
     app = web.Application(client_max_size=1024**2)
     app[SETTINGS] = settings
-    app.cleanup_ctx.extend([http_session, nlu])
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz)
+    app.cleanup_ctx.extend([http_session, redis_client, nlu, channels, workers])
+    if serve_http:
+        app.router.add_get("/healthz", healthz)
+        app.router.add_get("/readyz", readyz)
+        add_routes(app)
     return app

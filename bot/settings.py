@@ -61,6 +61,9 @@ class Settings:
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
     webchat_enabled: bool = True
+    worker_tasks: int = (
+        4  # worker tasks inside `serve`; 0 leaves the work to `python -m bot worker`
+    )
     send_timeout: float = 10.0
     send_retries: int = 4
 
@@ -116,6 +119,7 @@ class Settings:
             zalo_api_base=text("ZALO_API_BASE", defaults.zalo_api_base).rstrip("/"),
             zalo_oauth_base=text("ZALO_OAUTH_BASE", defaults.zalo_oauth_base).rstrip("/"),
             webchat_enabled=flag("WEBCHAT_ENABLED", defaults.webchat_enabled),
+            worker_tasks=int(text("WORKER_TASKS", str(defaults.worker_tasks))),
             send_timeout=float(text("SEND_TIMEOUT", str(defaults.send_timeout))),
             send_retries=int(text("SEND_RETRIES", str(defaults.send_retries))),
         )

@@ -3,19 +3,22 @@
 import asyncio
 import os
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
 import pytest
 import redis.asyncio as redis
+from aiohttp.test_utils import TestClient, TestServer
 
+from bot.app import REDIS, build_pipeline, create_app
 from bot.nlu import RasaIntentClassifier
 from bot.nlu_server import LocalNluServer
 from bot.settings import Settings
 from bot.store.redis import EmbeddedRedis
 from bot.understand import Assessor, load_screen
+from bot.worker import Worker
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -112,3 +115,32 @@ def screen(base_settings: Settings):  # type: ignore[no-untyped-def]
 def assessor(http: aiohttp.ClientSession, settings: Settings, screen) -> Assessor:  # type: ignore[no-untyped-def]
     classifier = RasaIntentClassifier(http, settings.rasa_url, timeout=10.0)
     return Assessor(classifier, screen)
+
+
+AppFactory = Callable[..., Awaitable[TestClient]]  # type: ignore[type-arg]
+
+
+@pytest.fixture
+async def make_client(
+    settings: Settings, redis_url: str, redis_client: redis.Redis
+) -> AsyncIterator[AppFactory]:
+    """Starts the real app (real Redis, real NLU) with test settings; workers run on demand."""
+    clients: list[TestClient] = []  # type: ignore[type-arg]
+
+    async def make(**overrides: object) -> TestClient:  # type: ignore[type-arg]
+        changes = {"redis_url": redis_url, "worker_tasks": 0, **overrides}
+        client = TestClient(TestServer(create_app(replace(settings, **changes))))  # type: ignore[arg-type]
+        await client.start_server()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.close()
+
+
+async def drain(client: TestClient) -> int:  # type: ignore[type-arg]
+    """Runs a worker over everything queued (burst mode); returns how many entries it handled."""
+    app = client.server.app
+    worker = Worker(app[REDIS], build_pipeline(app), "test-worker", block_ms=50)
+    return await worker.run_until_empty()

@@ -14,6 +14,10 @@ def session(channel: str, user_id: str) -> str:
     return f"{PREFIX}:session:{channel}:{user_id}"
 
 
+def sequence(channel: str, user_id: str) -> str:
+    return f"{PREFIX}:seq:{channel}:{user_id}"
+
+
 def conversation_lock(channel: str, user_id: str) -> str:
     return f"{PREFIX}:lock:{channel}:{user_id}"
 

@@ -72,14 +72,28 @@ class EmbeddedRedis:
             await process.wait()
 
 
+async def _answers(url: str) -> bool:
+    client = redis.Redis.from_url(url)
+    try:
+        return bool(await client.ping())
+    except (redis.ConnectionError, OSError):
+        return False
+    finally:
+        await client.aclose()
+
+
 @contextlib.asynccontextmanager
 async def open_redis(url: str, var_dir: Path) -> AsyncIterator[redis.Redis]:
-    """A client for `url`, or for an embedded server started (and stopped) here if empty."""
+    """A client for `url`; if empty, for the embedded server under `var_dir`, started (and
+    stopped) here unless another process of the bot already runs it."""
     embedded = None
     if not url:
         embedded = EmbeddedRedis(var_dir / "redis")
-        await embedded.start()
         url = embedded.url
+        if await _answers(url):
+            embedded = None  # `serve` runs it; this is a `worker` process beside it
+        else:
+            await embedded.start()
     client = redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
     try:
         yield client

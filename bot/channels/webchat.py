@@ -1,0 +1,84 @@
+"""The local web chat: a try-out channel through the same pipeline (no platform account)."""
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import redis.asyncio as redis
+
+from bot.channels.base import (
+    BadPayload,
+    Delivery,
+    EventKind,
+    IncomingEvent,
+    OutgoingMessage,
+    SendResult,
+    SendStatus,
+)
+from bot.store import keys
+
+CHAT_ID = re.compile(r"^[0-9a-f]{32}$")
+MESSAGE_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+MAX_TEXT = 5000
+
+
+class WebChatAdapter:
+    name = "webchat"
+
+    def __init__(self, client: redis.Redis, enabled: bool, ttl_seconds: int) -> None:
+        self._redis = client
+        self._enabled = enabled
+        self._ttl = ttl_seconds
+
+    @property
+    def enabled(self) -> bool:
+        return self._enabled
+
+    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
+        return True  # same-origin page, no platform signature; ids are unguessable
+
+    def parse(self, body: bytes) -> list[IncomingEvent]:
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise BadPayload("not JSON") from None
+        if not isinstance(data, dict) or not CHAT_ID.match(str(data.get("chat_id", ""))):
+            raise BadPayload("chat_id must be 32 hex characters")
+        text, payload = data.get("text"), data.get("payload")
+        message_id = str(data.get("id") or uuid.uuid4().hex)
+        if not MESSAGE_ID.match(message_id):
+            raise BadPayload("bad id")
+        common: dict[str, Any] = {
+            "channel": self.name,
+            "user_id": data["chat_id"],
+            "event_id": message_id,
+            "timestamp_ms": int(time.time() * 1000),
+        }
+        if isinstance(payload, str) and payload.strip():
+            return [IncomingEvent(kind=EventKind.BUTTON, payload=payload[:1000], **common)]
+        if isinstance(text, str) and text.strip():
+            if len(text) > MAX_TEXT:
+                raise BadPayload(f"text longer than {MAX_TEXT} characters")
+            return [IncomingEvent(kind=EventKind.TEXT, text=text, **common)]
+        if data.get("start") is True:
+            return [IncomingEvent(kind=EventKind.START, **common)]
+        raise BadPayload("nothing to say: give text, payload or start")
+
+    async def send(self, user_id: str, message: OutgoingMessage, delivery: Delivery) -> SendResult:
+        item = {
+            "text": message.text,
+            "buttons": [{"title": b.title, "payload": b.payload} for b in message.buttons],
+        }
+        key = keys.webchat_replies(user_id)
+        async with self._redis.pipeline(transaction=True) as tx:
+            tx.rpush(key, json.dumps(item, ensure_ascii=False))
+            tx.expire(key, self._ttl)
+            await tx.execute()
+        return SendResult(SendStatus.SENT)
+
+    async def replies(self, chat_id: str, after: int) -> list[dict[str, Any]]:
+        raw = await self._redis.lrange(keys.webchat_replies(chat_id), after, after + 49)
+        return [json.loads(item) for item in raw]

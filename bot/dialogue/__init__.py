@@ -1,0 +1,1 @@
+"""The dialogue engine: pure functions of (session, event, understanding), no I/O."""

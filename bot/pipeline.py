@@ -1,0 +1,155 @@
+"""The worker turn: lock → session → safety screen + NLU → dialogue → outbox → send → save.
+
+Exactly once from the person's point of view: the decision and the replies it calls for are
+saved (session + outbox) before anything is sent, each sent reply is ticked off, and an event
+handled again after a crash resumes its outbox instead of deciding again.
+"""
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import redis.asyncio as redis
+
+from bot.channels.base import ChannelAdapter, Delivery, EventKind, IncomingEvent
+from bot.dialogue.turn import decide
+from bot.logs import user_ref
+from bot.replies import Replies
+from bot.store import keys
+from bot.store.locks import RedisLock
+from bot.store.sessions import RedisSessionStore, encode
+from bot.understand import Assessment, Assessor
+from nlu.components.normaliser import Normaliser
+
+log = logging.getLogger(__name__)
+
+OUTBOX_TTL = 48 * 3600
+ORDER_WAIT_SECONDS = 5.0  # how long a later event waits for an earlier one of the same person
+
+
+@dataclass(frozen=True, slots=True)
+class Outbox:
+    """The replies a turn decided on, and how many of them were handed to the platform."""
+
+    replies: tuple[str, ...]
+    sent: int = 0
+
+    def to_json(self) -> str:
+        return json.dumps({"replies": list(self.replies), "sent": self.sent})
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> "Outbox":
+        data = json.loads(raw)
+        return cls(tuple(str(key) for key in data["replies"]), int(data["sent"]))
+
+
+class Pipeline:
+    def __init__(
+        self,
+        client: redis.Redis,
+        sessions: RedisSessionStore,
+        assessor: Assessor,
+        normaliser: Normaliser,
+        replies: Replies,
+        adapters: Mapping[str, ChannelAdapter],
+        hash_key: bytes,
+        max_text_chars: int,
+    ) -> None:
+        self._redis = client
+        self._sessions = sessions
+        self._assessor = assessor
+        self._normaliser = normaliser
+        self._replies = replies
+        self._adapters = adapters
+        self._hash_key = hash_key
+        self._max_chars = max_text_chars
+
+    async def handle(self, event: IncomingEvent, seq: int) -> None:
+        started = time.perf_counter()
+        lock = await self._lock_in_turn(event, seq)
+        try:
+            outbox = await self._load_outbox(event)
+            if outbox is None:
+                outbox = await self._decide(event, seq)
+            await self._send(event, outbox)
+        finally:
+            await lock.release()
+        log.info(
+            "turn",
+            extra={
+                "event": event.event_id[-12:],
+                "channel": event.channel,
+                "user": user_ref(self._hash_key, event.channel, event.user_id),
+                "kind": event.kind.value,
+                "replies": list(outbox.replies),
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+
+    async def _lock_in_turn(self, event: IncomingEvent, seq: int) -> RedisLock:
+        """The conversation's lock, taken once the events before this one have been handled."""
+        key = keys.conversation_lock(event.channel, event.user_id)
+        deadline = time.monotonic() + ORDER_WAIT_SECONDS
+        while True:
+            lock = RedisLock(self._redis, key)
+            await lock.acquire()
+            session = await self._sessions.load(event.channel, event.user_id)
+            if not session.last_seq or seq <= session.last_seq + 1:
+                return lock
+            if time.monotonic() > deadline:
+                log.warning("turn out of order", extra={"gap": seq - session.last_seq - 1})
+                return lock
+            await lock.release()
+            await asyncio.sleep(0.02)
+
+    async def _load_outbox(self, event: IncomingEvent) -> Outbox | None:
+        raw = await self._redis.get(_outbox_key(event))
+        return Outbox.from_json(raw) if raw else None
+
+    async def _decide(self, event: IncomingEvent, seq: int) -> Outbox:
+        session = await self._sessions.load(event.channel, event.user_id)
+        if event.kind is EventKind.STOP:  # unfollowed: forget the conversation
+            await self._sessions.delete(event.channel, event.user_id)
+            return Outbox(())
+        assessment = await self._assess(event)
+        plain = self._normaliser.plain(event.text) if event.kind is EventKind.TEXT else ""
+        decision = decide(session, event, assessment, plain)
+        outbox = Outbox(decision.replies)
+        new_session = decision.session.with_(last_seq=max(seq, session.last_seq))
+        async with self._redis.pipeline(transaction=True) as tx:
+            tx.set(keys.session(event.channel, event.user_id), encode(new_session))
+            tx.expire(keys.session(event.channel, event.user_id), self._sessions.ttl)
+            tx.set(_outbox_key(event), outbox.to_json(), ex=OUTBOX_TTL)
+            await tx.execute()
+        return outbox
+
+    async def _assess(self, event: IncomingEvent) -> Assessment | None:
+        if event.kind is not EventKind.TEXT or not event.text.strip():
+            return None  # buttons carry their meaning; media and follows have no text
+        use_model = len(event.text) <= self._max_chars
+        return await self._assessor.assess(event.text, use_model=use_model)
+
+    async def _send(self, event: IncomingEvent, outbox: Outbox) -> None:
+        adapter = self._adapters[event.channel]
+        delivery = Delivery(last_user_message_ms=event.timestamp_ms)
+        for index in range(outbox.sent, len(outbox.replies)):
+            message = self._replies[outbox.replies[index]]
+            result = await adapter.send(event.user_id, message, delivery)
+            if not result.ok:
+                log.warning(
+                    "reply not delivered",
+                    extra={
+                        "channel": event.channel,
+                        "status": result.status,
+                        "reason": result.reason,
+                    },
+                )
+            outbox = Outbox(outbox.replies, index + 1)
+            await self._redis.set(_outbox_key(event), outbox.to_json(), ex=OUTBOX_TTL)
+
+
+def _outbox_key(event: IncomingEvent) -> str:
+    return keys.outbox(f"{event.channel}:{event.event_id}")
