@@ -130,7 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env(os.environ)
     setup_logging(settings.log_level)
     if args.command == "serve":
-        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+        web.run_app(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            print=None,
+            access_log=None,  # paths carry ids (web chat): our own logs say what matters
+        )
         return 0
     if args.command == "worker":
         return run_until_signal(

@@ -12,13 +12,13 @@ _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry = {k: v for k, v in record.__dict__.items() if k not in _STANDARD}
+        entry |= {  # the fixed fields win over any extra of the same name
             "at": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "event": record.getMessage(),
         }
-        entry |= {k: v for k, v in record.__dict__.items() if k not in _STANDARD}
         if record.exc_info and record.exc_info[0] is not None:
             entry["exception"] = record.exc_info[0].__name__  # the type only: no message text
         return json.dumps(entry, ensure_ascii=False, default=str)

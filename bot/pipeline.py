@@ -80,7 +80,7 @@ class Pipeline:
         log.info(
             "turn",
             extra={
-                "event": event.event_id[-12:],
+                "event_ref": user_ref(self._hash_key, "event", event.event_id),
                 "channel": event.channel,
                 "user": user_ref(self._hash_key, event.channel, event.user_id),
                 "kind": event.kind.value,
@@ -117,6 +117,20 @@ class Pipeline:
         assessment = await self._assess(event)
         plain = self._normaliser.plain(event.text) if event.kind is EventKind.TEXT else ""
         decision = decide(session, event, assessment, plain)
+        if assessment is not None:
+            verdict = assessment.triage
+            log.info(
+                "understood",
+                extra={
+                    "channel": event.channel,
+                    "intent": verdict.intent.value if verdict.intent else None,
+                    "confidence": round(verdict.confidence, 3),
+                    "action": verdict.action.value,
+                    "risk": verdict.risk.value,
+                    "screen": list(assessment.screening.concepts),
+                    "nlu": assessment.understanding.available,
+                },
+            )
         outbox = Outbox(decision.replies)
         new_session = decision.session.with_(last_seq=max(seq, session.last_seq))
         async with self._redis.pipeline(transaction=True) as tx:

@@ -1,0 +1,44 @@
+"""Logs are JSON lines with ids, intents and timings, and never message text or raw user ids."""
+
+import io
+import json
+import logging
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from bot.logs import JsonFormatter
+from tests.conftest import AppFactory, drain
+
+SECRET_TEXT = "tên em là Nguyễn Thị Hoa, sđt 0912345678, em muốn chết"
+
+
+@pytest.fixture
+def captured() -> Iterator[io.StringIO]:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    level = root.level
+    root.setLevel(logging.DEBUG)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(level)
+
+
+async def test_no_text_no_user_id_in_logs(make_client: AppFactory, captured: io.StringIO) -> None:
+    client = await make_client()
+    chat = uuid.uuid4().hex
+    resp = await client.post("/chat/api/messages", json={"chat_id": chat, "text": SECRET_TEXT})
+    assert resp.status == 202
+    await drain(client)
+    lines = [json.loads(line) for line in captured.getvalue().splitlines() if line.startswith("{")]
+    events = {line["event"] for line in lines}
+    assert {"webhook", "understood", "turn"} <= events
+    understood = next(line for line in lines if line["event"] == "understood")
+    assert understood["action"] == "urgent_handoff"
+    everything = captured.getvalue()
+    for secret in ("Nguyễn", "Hoa", "0912345678", "muốn chết", "muon chet", chat):
+        assert secret not in everything
