@@ -29,12 +29,12 @@ export PYTHONPATH := $(ROOT)
 export NLU_MODEL ?= $(ROOT)/nlu/models/current.tar.gz
 export NLU_PYTHON ?= $(ROOT)/nlu/.venv/bin/python
 
-.PHONY: help setup run test lint route eval-nlu bench-nlu clean
+.PHONY: help setup run test lint route eval-nlu bench bench-nlu clean
 help:
 	@echo "make run    set everything up (first time: a few minutes), then serve on PORT (8080)"
 	@echo "make test   set everything up, then run every check and test"
 	@echo "make -s route < lines.jsonl   classify JSON lines {\"text\": ...}"
-	@echo "make eval-nlu | bench-nlu | lint | clean"
+	@echo "make eval-nlu | bench | bench-nlu | lint | clean"
 
 setup: .venv nlu/.venv nlu/models/current.tar.gz
 
@@ -95,6 +95,9 @@ test: setup lint
 
 eval-nlu: setup
 	@$(VPY) -m bot eval-nlu --report nlu/reports/eval.txt
+
+bench: setup
+	@$(VPY) -m tests.bench.bench_channels
 
 bench-nlu: setup
 	@$(VPY) -m bot bench-nlu --train-seconds-file $(MODEL:.tar.gz=.seconds)

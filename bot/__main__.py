@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -23,7 +24,7 @@ from bot.logs import setup_logging
 from bot.nlu import RasaIntentClassifier
 from bot.nlu_server import LocalNluServer, NluStartError, ensure_nlu
 from bot.route import route_stream
-from bot.settings import Settings
+from bot.settings import Secret, Settings
 from bot.understand import Assessor, load_screen
 
 log = logging.getLogger("bot")
@@ -99,6 +100,24 @@ async def bench_nlu(settings: Settings, trained: str) -> int:
     return 0
 
 
+def with_log_key(settings: Settings) -> Settings:
+    """LOG_HASH_KEY, or a random key kept in var/ so the hashes in logs stay comparable across
+    restarts and processes while no one without the key can reverse them."""
+    if settings.log_hash_key:
+        return settings
+    path = settings.var_dir / "log-hash-key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            os.link(draft, path)  # whole file or nothing, never replacing one
+        draft.unlink()
+    return replace(settings, log_hash_key=Secret(path.read_text().strip()))
+
+
 def run_until_signal(main: Coroutine[Any, Any, R]) -> R | int:
     """Runs `main`, cancelling it cleanly on SIGTERM as on Ctrl-C (so children are stopped)."""
 
@@ -127,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     load_dotenv(override=False)
-    settings = Settings.from_env(os.environ)
+    settings = with_log_key(Settings.from_env(os.environ))
     setup_logging(settings.log_level)
     if args.command == "serve":
         web.run_app(

@@ -12,12 +12,15 @@ _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {k: v for k, v in record.__dict__.items() if k not in _STANDARD}
-        entry |= {  # the fixed fields win over any extra of the same name
+        entry = {
             "at": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "event": record.getMessage(),
+        }
+        fixed = set(entry)
+        entry |= {  # extras never replace the fixed fields
+            k: v for k, v in record.__dict__.items() if k not in _STANDARD and k not in fixed
         }
         if record.exc_info and record.exc_info[0] is not None:
             entry["exception"] = record.exc_info[0].__name__  # the type only: no message text

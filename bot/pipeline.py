@@ -20,7 +20,7 @@ from bot.logs import user_ref
 from bot.replies import Replies
 from bot.store import keys
 from bot.store.locks import RedisLock
-from bot.store.sessions import RedisSessionStore, encode
+from bot.store.sessions import RedisSessionStore, Session, decode, encode
 from bot.understand import Assessment, Assessor
 from nlu.components.normaliser import Normaliser
 
@@ -69,11 +69,10 @@ class Pipeline:
 
     async def handle(self, event: IncomingEvent, seq: int) -> None:
         started = time.perf_counter()
-        lock = await self._lock_in_turn(event, seq)
+        lock, session, outbox = await self._lock_in_turn(event, seq)
         try:
-            outbox = await self._load_outbox(event)
             if outbox is None:
-                outbox = await self._decide(event, seq)
+                outbox = await self._decide(event, seq, session)
             await self._send(event, outbox)
         finally:
             await lock.release()
@@ -89,28 +88,31 @@ class Pipeline:
             },
         )
 
-    async def _lock_in_turn(self, event: IncomingEvent, seq: int) -> RedisLock:
-        """The conversation's lock, taken once the events before this one have been handled."""
+    async def _lock_in_turn(
+        self, event: IncomingEvent, seq: int
+    ) -> tuple[RedisLock, Session, Outbox | None]:
+        """The conversation's lock, taken once the events before this one have been handled,
+        with the session and this event's outbox if a previous try left one."""
         key = keys.conversation_lock(event.channel, event.user_id)
         deadline = time.monotonic() + ORDER_WAIT_SECONDS
         while True:
             lock = RedisLock(self._redis, key)
             await lock.acquire()
-            session = await self._sessions.load(event.channel, event.user_id)
-            if not session.last_seq or seq <= session.last_seq + 1:
-                return lock
+            raw_session, raw_outbox = await self._redis.mget(
+                keys.session(event.channel, event.user_id), _outbox_key(event)
+            )
+            session = decode(raw_session) if raw_session else Session()
+            outbox = Outbox.from_json(raw_outbox) if raw_outbox else None
+            in_order = not session.last_seq or seq <= session.last_seq + 1
+            if outbox is not None or in_order:
+                return lock, session, outbox
             if time.monotonic() > deadline:
                 log.warning("turn out of order", extra={"gap": seq - session.last_seq - 1})
-                return lock
+                return lock, session, outbox
             await lock.release()
             await asyncio.sleep(0.02)
 
-    async def _load_outbox(self, event: IncomingEvent) -> Outbox | None:
-        raw = await self._redis.get(_outbox_key(event))
-        return Outbox.from_json(raw) if raw else None
-
-    async def _decide(self, event: IncomingEvent, seq: int) -> Outbox:
-        session = await self._sessions.load(event.channel, event.user_id)
+    async def _decide(self, event: IncomingEvent, seq: int, session: Session) -> Outbox:
         if event.kind is EventKind.STOP:  # unfollowed: forget the conversation
             await self._sessions.delete(event.channel, event.user_id)
             return Outbox(())
@@ -148,7 +150,8 @@ class Pipeline:
 
     async def _send(self, event: IncomingEvent, outbox: Outbox) -> None:
         adapter = self._adapters[event.channel]
-        delivery = Delivery(last_user_message_ms=event.timestamp_ms)
+        # "typing…" while the person waits for an understood reply; buttons answer at once.
+        delivery = Delivery(event.timestamp_ms, typing=event.kind is EventKind.TEXT)
         for index in range(outbox.sent, len(outbox.replies)):
             message = self._replies[outbox.replies[index]]
             result = await adapter.send(event.user_id, message, delivery)

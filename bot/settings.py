@@ -53,6 +53,7 @@ class Settings:
     messenger_verify_token: Secret = field(default_factory=lambda: Secret(""))
     messenger_page_access_token: Secret = field(default_factory=lambda: Secret(""))
     messenger_api_base: str = "https://graph.facebook.com/v25.0"
+    messenger_calls_per_second: float = 300.0  # Send API calls per page
     zalo_app_id: str = ""
     zalo_app_secret: Secret = field(default_factory=lambda: Secret(""))
     zalo_oa_secret_key: Secret = field(default_factory=lambda: Secret(""))
@@ -111,6 +112,9 @@ class Settings:
             messenger_verify_token=secret("MESSENGER_VERIFY_TOKEN"),
             messenger_page_access_token=secret("MESSENGER_PAGE_ACCESS_TOKEN"),
             messenger_api_base=text("MESSENGER_API_BASE", defaults.messenger_api_base).rstrip("/"),
+            messenger_calls_per_second=float(
+                text("MESSENGER_CALLS_PER_SECOND", str(defaults.messenger_calls_per_second))
+            ),
             zalo_app_id=text("ZALO_APP_ID", ""),
             zalo_app_secret=secret("ZALO_APP_SECRET"),
             zalo_oa_secret_key=secret("ZALO_OA_SECRET_KEY"),

@@ -75,8 +75,8 @@ class Worker:
         entries: list[tuple[str, dict[str, str]]] = [
             entry for _, stream_entries in response or [] for entry in stream_entries
         ]
-        for entry_id, fields in entries:
-            await self._handle(entry_id, fields)
+        # Different conversations go on side by side; the pipeline keeps each one in order.
+        await asyncio.gather(*(self._handle(entry_id, fields) for entry_id, fields in entries))
         return len(entries)
 
     async def reclaim(self, count: int = 10) -> int:

@@ -59,6 +59,7 @@ class Delivery:
 
     last_user_message_ms: int | None  # None: unknown, treat as outside every window
     human: bool = False  # a counselor's words (Messenger HUMAN_AGENT tag allowed up to 7 days)
+    typing: bool = True  # show "typing…" first where the platform can (not for instant replies)
 
 
 class SendStatus(StrEnum):

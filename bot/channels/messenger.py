@@ -34,7 +34,6 @@ HUMAN_AGENT_MS = 7 * DAY_MS
 MAX_QUICK_REPLIES = 13
 MAX_TITLE = 20
 MAX_PAYLOAD = 1000
-CALLS_PER_SECOND = 300.0
 
 RATE_LIMIT_CODES = frozenset({4, 613})
 TEMPORARY_CODES = frozenset({1200, 2})
@@ -83,7 +82,8 @@ class MessengerAdapter:
         self._backoff = backoff or Backoff()
         self._clock = clock
         self._timeout = aiohttp.ClientTimeout(total=settings.send_timeout)
-        self._bucket = TokenBucket(CALLS_PER_SECOND, CALLS_PER_SECOND)
+        rate = settings.messenger_calls_per_second
+        self._bucket = TokenBucket(rate, rate)
 
     @property
     def enabled(self) -> bool:
@@ -146,7 +146,8 @@ class MessengerAdapter:
         parts = split_text(message.text)
         if not parts:
             return SendResult(SendStatus.REFUSED, "empty")
-        await self._typing_on(user_id)
+        if delivery.typing:
+            await self._typing_on(user_id)
         for index, part in enumerate(parts):
             content: dict[str, Any] = {"text": part}
             if index == len(parts) - 1 and message.buttons:

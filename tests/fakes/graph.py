@@ -11,6 +11,7 @@ await graph.stop()
 
 import asyncio
 import itertools
+import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -27,6 +28,7 @@ class GraphRequest:
     path: str
     query: dict[str, str]
     body: Any  # the JSON received (None when the body was not JSON)
+    at: float = 0.0  # time.perf_counter() when it arrived (benchmarks)
 
     @property
     def kind(self) -> str:
@@ -116,7 +118,7 @@ class FakeGraph:
             body = await request.json()
         except ValueError:
             body = None
-        record = GraphRequest(request.path, dict(request.query), body)
+        record = GraphRequest(request.path, dict(request.query), body, time.perf_counter())
         self.requests.append(record)
         if self.token is not None and request.query.get("access_token") != self.token:
             return _error(190, None, 400)
