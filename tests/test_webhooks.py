@@ -234,3 +234,30 @@ async def test_redis_down_means_503_then_nothing_is_lost(
         assert len(texts_to(graph, "R1")) == 2
     finally:
         await server.stop()
+
+
+MALFORMED = [
+    b"null", b"[]", b'"page"', b"42", b'{"object": "page"}', b'{"object": "page", "entry": null}',
+    b'{"object": "page", "entry": [null]}', b'{"object": "page", "entry": ["x"]}',
+    b'{"object": "page", "entry": [{"messaging": "x"}]}',
+    b'{"object": "page", "entry": [{"messaging": [null, 1, "x"]}]}',
+    b'{"object": "page", "entry": [{"messaging": [{"sender": null, "message": {"text": "hi"}}]}]}',
+    b'{"object": "page", "entry": [{"messaging": [{"sender": {"id": ["x"]}, "timestamp": "t",'
+    b' "message": {"mid": 5, "text": ["hi"]}}]}]}',
+    b'{"object": "page", "entry": [{"messaging": [{"sender": {"id": "1"}, "timestamp": 1,'
+    b' "message": {"mid": "m", "attachments": "x"}}]}]}',
+    b'{"object": "page", "entry": [{"messaging": [{"sender": {"id": "1"}, "timestamp": 1,'
+    b' "postback": null}]}]}',
+    b'{"object": "page", "entry": [{"messaging": [{"sender": {"id": "1"}, "timestamp": 1,'
+    b' "message": {"mid": "m", "text": "\\ud800"}}]}]}',  # a lone surrogate
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("body", MALFORMED)
+async def test_signed_garbage_never_gets_a_500(
+    make_client: AppFactory, graph: FakeGraph, body: bytes
+) -> None:
+    client = await make_client(**messenger_settings(graph))
+    resp = await client.post("/webhooks/messenger", data=body, headers=sign(body))
+    assert resp.status in (200, 400)
+    assert "Traceback" not in await resp.text()

@@ -152,3 +152,26 @@ async def test_expired_token_is_refreshed_once_and_the_reply_sent(
     assert len(delivered) == 2
     assert zalo.refresh_calls == 1
     assert zalo.sends[-1].headers["access_token"] != "AT-0"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"event_name": 5},
+        {"event_name": "user_send_text", "sender": None},
+        {"event_name": "user_send_text", "sender": {"id": ["x"]}, "message": "hi"},
+        {"event_name": "user_send_text", "sender": {"id": "1"}, "message": {"text": None}},
+        {"event_name": "user_send_image", "sender": {"id": "1"}, "message": {"attachments": 3}},
+        {"event_name": "follow", "follower": None},
+        {"event_name": "oa_send_text", "sender": {"admin_id": "1"}, "recipient": None},
+        {"event_name": "user_send_text", "sender": {"id": "1"}, "message": {"text": "\ud800"}},
+    ],
+)
+async def test_signed_garbage_never_gets_a_500(
+    client: TestClient,  # type: ignore[type-arg]
+    fields: dict[str, object],
+) -> None:
+    body = json.dumps({"app_id": APP_ID, "timestamp": "1700000000000", **fields}).encode()
+    resp = await client.post("/webhooks/zalo", data=body, headers=signed(body))
+    assert resp.status in (200, 400)
+    assert "Traceback" not in await resp.text()

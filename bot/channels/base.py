@@ -27,6 +27,14 @@ class IncomingEvent:
     payload: str = ""  # button payload
     media_type: str = ""  # image, sticker, audio, video, file, gif, location, link, ...
 
+    def __post_init__(self) -> None:
+        # JSON may carry lone surrogates ("\ud800"), which no UTF-8 store or API accepts.
+        for name in ("user_id", "event_id", "text", "payload", "media_type"):
+            value = getattr(self, name)
+            clean = value.encode("utf-8", "replace").decode("utf-8")
+            if clean != value:
+                object.__setattr__(self, name, clean)
+
     @property
     def conversation(self) -> str:
         return f"{self.channel}:{self.user_id}"
