@@ -1,6 +1,5 @@
 """Facebook Messenger: webhook handshake and signature, event parsing, the Send API."""
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -21,7 +20,7 @@ from bot.channels.base import (
     SendResult,
     SendStatus,
 )
-from bot.channels.retry import Backoff
+from bot.channels.retry import Backoff, TokenBucket
 from bot.channels.text import split_text
 from bot.settings import Settings
 
@@ -41,30 +40,6 @@ WINDOW_SUBCODES = frozenset({2018278, 2534022})
 MEDIA_TYPES = frozenset(
     {"image", "audio", "video", "file", "reel", "ig_reel", "sticker", "location", "template"}
 )
-
-
-class TokenBucket:
-    """In-process rate limit: `rate` calls per second, bursts up to `capacity`."""
-
-    def __init__(
-        self, rate: float, capacity: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._rate = rate
-        self._capacity = capacity
-        self._tokens = capacity
-        self._clock = clock
-        self._updated = clock()
-
-    async def acquire(self) -> None:
-        while True:
-            now = self._clock()
-            elapsed = now - self._updated
-            self._tokens = min(self._capacity, self._tokens + elapsed * self._rate)
-            self._updated = now
-            if self._tokens >= 1:
-                self._tokens -= 1
-                return
-            await asyncio.sleep((1 - self._tokens) / self._rate)
 
 
 class MessengerAdapter:

@@ -1,7 +1,9 @@
-"""Exponential backoff with full jitter, shared by the platform senders."""
+"""Exponential backoff with full jitter, and a token-bucket rate limit, for the senders."""
 
 import asyncio
 import random
+import time
+from collections.abc import Callable
 
 
 class Backoff:
@@ -16,3 +18,27 @@ class Backoff:
 
     async def wait(self, attempt: int) -> None:
         await asyncio.sleep(self.delay(attempt))
+
+
+class TokenBucket:
+    """In-process rate limit: `rate` calls per second, bursts up to `capacity`."""
+
+    def __init__(
+        self, rate: float, capacity: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._rate = rate
+        self._capacity = capacity
+        self._tokens = capacity
+        self._clock = clock
+        self._updated = clock()
+
+    async def acquire(self) -> None:
+        while True:
+            now = self._clock()
+            elapsed = now - self._updated
+            self._tokens = min(self._capacity, self._tokens + elapsed * self._rate)
+            self._updated = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return
+            await asyncio.sleep((1 - self._tokens) / self._rate)

@@ -94,10 +94,15 @@ async def open_redis(url: str, var_dir: Path) -> AsyncIterator[redis.Redis]:
             embedded = None  # `serve` runs it; this is a `worker` process beside it
         else:
             await embedded.start()
-    client = redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+    # A bounded pool that makes callers wait for a free connection: a burst of webhooks must
+    # not open hundreds of sockets at once (a unix socket's backlog refuses them: EAGAIN).
+    pool = redis.BlockingConnectionPool.from_url(
+        url, decode_responses=True, health_check_interval=30, max_connections=64, timeout=5
+    )
+    client = redis.Redis(connection_pool=pool)
     try:
         yield client
     finally:
-        await client.aclose()
+        await client.aclose(close_connection_pool=True)
         if embedded is not None:
             await embedded.stop()

@@ -23,8 +23,8 @@ from bot.channels.base import (
     SendResult,
     SendStatus,
 )
-from bot.channels.messenger import MessengerAdapter, TokenBucket, classify
-from bot.channels.retry import Backoff
+from bot.channels.messenger import MessengerAdapter, classify
+from bot.channels.retry import Backoff, TokenBucket
 from bot.settings import Secret, Settings
 from tests.conftest import free_port
 from tests.fakes.graph import FakeGraph
