@@ -92,8 +92,12 @@ class RasaIntentClassifier:
         timeout: float = 3.0,
         retries: int = 1,
         breaker: CircuitBreaker | None = None,
+        in_flight: int = 4,
     ) -> None:
         self._session = session
+        # Rasa works one text at a time per core: more requests at once only queue inside it
+        # (and run into the timeout); a few in flight keep it busy.
+        self._gate = asyncio.Semaphore(in_flight)
         self._url = base_url.rstrip("/") + "/model/parse"
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._retries = retries
@@ -118,9 +122,10 @@ class RasaIntentClassifier:
         return Understanding.unavailable()
 
     async def _post(self, text: str) -> dict[str, Any]:
-        async with self._session.post(
-            self._url, json={"text": text}, timeout=self._timeout
-        ) as resp:
+        async with (
+            self._gate,
+            self._session.post(self._url, json={"text": text}, timeout=self._timeout) as resp,
+        ):
             if resp.status != 200:
                 raise aiohttp.ClientResponseError(resp.request_info, (), status=resp.status)
             body = await resp.json()

@@ -150,10 +150,11 @@ class Pipeline:
 
     async def _send(self, event: IncomingEvent, outbox: Outbox) -> None:
         adapter = self._adapters[event.channel]
-        # "typing…" while the person waits for an understood reply; buttons answer at once.
-        delivery = Delivery(event.timestamp_ms, typing=event.kind is EventKind.TEXT)
+        # "typing…" once, before the first reply to a typed message; buttons answer at once.
+        typing = event.kind is EventKind.TEXT
         for index in range(outbox.sent, len(outbox.replies)):
             message = self._replies[outbox.replies[index]]
+            delivery = Delivery(event.timestamp_ms, typing=typing and index == outbox.sent)
             result = await adapter.send(event.user_id, message, delivery)
             if not result.ok:
                 log.warning(
