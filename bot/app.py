@@ -14,10 +14,11 @@ from bot.channels.messenger import MessengerAdapter
 from bot.channels.webchat import WebChatAdapter
 from bot.channels.zalo import ZaloAdapter
 from bot.channels.zalo_tokens import ZaloTokens
+from bot.content import Content
+from bot.conversation import Conversation
 from bot.nlu import RasaIntentClassifier
 from bot.nlu_server import LocalNluServer, NluStartError, ensure_nlu, nlu_answers
 from bot.pipeline import Pipeline
-from bot.replies import Replies
 from bot.settings import Settings
 from bot.store.intake import Intake
 from bot.store.redis import open_redis
@@ -101,8 +102,10 @@ def build_pipeline(app: web.Application) -> Pipeline:
         client,
         RedisSessionStore(client, settings.session_ttl),
         Assessor(app[CLASSIFIER], load_screen(settings)),
-        Normaliser.from_content(settings.content_dir / "nlu"),
-        Replies.load(settings.content_dir),
+        Conversation(
+            Content.load(settings.content_dir),
+            Normaliser.from_content(settings.content_dir / "nlu"),
+        ),
         adapters,
         hash_key=settings.log_hash_key.reveal().encode(),
         max_text_chars=settings.max_text_chars,

@@ -14,15 +14,20 @@ from dataclasses import dataclass
 
 import redis.asyncio as redis
 
-from bot.channels.base import ChannelAdapter, Delivery, EventKind, IncomingEvent
-from bot.dialogue.turn import decide
+from bot.channels.base import (
+    Button,
+    ChannelAdapter,
+    Delivery,
+    EventKind,
+    IncomingEvent,
+    OutgoingMessage,
+)
+from bot.conversation import Conversation
 from bot.logs import user_ref
-from bot.replies import Replies
 from bot.store import keys
 from bot.store.locks import RedisLock
 from bot.store.sessions import RedisSessionStore, Session, decode, encode
 from bot.understand import Assessment, Assessor
-from nlu.components.normaliser import Normaliser
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +37,26 @@ ORDER_WAIT_SECONDS = 5.0  # how long a later event waits for an earlier one of t
 
 @dataclass(frozen=True, slots=True)
 class Outbox:
-    """The replies a turn decided on, and how many of them were handed to the platform."""
+    """The messages a turn decided on, and how many of them were handed to the platform."""
 
-    replies: tuple[str, ...]
+    messages: tuple[OutgoingMessage, ...]
     sent: int = 0
 
     def to_json(self) -> str:
-        return json.dumps({"replies": list(self.replies), "sent": self.sent})
+        items = [
+            {"text": m.text, "buttons": [[b.title, b.payload] for b in m.buttons]}
+            for m in self.messages
+        ]
+        return json.dumps({"messages": items, "sent": self.sent}, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> "Outbox":
         data = json.loads(raw)
-        return cls(tuple(str(key) for key in data["replies"]), int(data["sent"]))
+        messages = tuple(
+            OutgoingMessage(m["text"], tuple(Button(t, p) for t, p in m["buttons"]))
+            for m in data["messages"]
+        )
+        return cls(messages, int(data["sent"]))
 
 
 class Pipeline:
@@ -52,8 +65,7 @@ class Pipeline:
         client: redis.Redis,
         sessions: RedisSessionStore,
         assessor: Assessor,
-        normaliser: Normaliser,
-        replies: Replies,
+        conversation: Conversation,
         adapters: Mapping[str, ChannelAdapter],
         hash_key: bytes,
         max_text_chars: int,
@@ -61,8 +73,7 @@ class Pipeline:
         self._redis = client
         self._sessions = sessions
         self._assessor = assessor
-        self._normaliser = normaliser
-        self._replies = replies
+        self._conversation = conversation
         self._adapters = adapters
         self._hash_key = hash_key
         self._max_chars = max_text_chars
@@ -83,7 +94,7 @@ class Pipeline:
                 "channel": event.channel,
                 "user": user_ref(self._hash_key, event.channel, event.user_id),
                 "kind": event.kind.value,
-                "replies": list(outbox.replies),
+                "replies": len(outbox.messages),
                 "ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )
@@ -117,8 +128,7 @@ class Pipeline:
             await self._sessions.delete(event.channel, event.user_id)
             return Outbox(())
         assessment = await self._assess(event)
-        plain = self._normaliser.plain(event.text) if event.kind is EventKind.TEXT else ""
-        decision = decide(session, event, assessment, plain)
+        messages, effects, after = self._conversation.respond(session, event, assessment)
         if assessment is not None:
             verdict = assessment.triage
             log.info(
@@ -133,8 +143,18 @@ class Pipeline:
                     "nlu": assessment.understanding.available,
                 },
             )
-        outbox = Outbox(decision.replies)
-        new_session = decision.session.with_(last_seq=max(seq, session.last_seq))
+        for effect in effects:  # the counselor queue and case records come with the console
+            log.info(
+                "effect",
+                extra={
+                    "kind": effect.kind,
+                    **{
+                        k: v for k, v in effect.detail if k in ("priority", "category", "platform")
+                    },
+                },
+            )
+        outbox = Outbox(tuple(messages))
+        new_session = after.with_(last_seq=max(seq, session.last_seq))
         async with self._redis.pipeline(transaction=True) as tx:
             tx.set(keys.session(event.channel, event.user_id), encode(new_session))
             tx.expire(keys.session(event.channel, event.user_id), self._sessions.ttl)
@@ -152,8 +172,8 @@ class Pipeline:
         adapter = self._adapters[event.channel]
         # "typing…" once, before the first reply to a typed message; buttons answer at once.
         typing = event.kind is EventKind.TEXT
-        for index in range(outbox.sent, len(outbox.replies)):
-            message = self._replies[outbox.replies[index]]
+        for index in range(outbox.sent, len(outbox.messages)):
+            message = outbox.messages[index]
             delivery = Delivery(event.timestamp_ms, typing=typing and index == outbox.sent)
             result = await adapter.send(event.user_id, message, delivery)
             if not result.ok:
@@ -165,7 +185,7 @@ class Pipeline:
                         "reason": result.reason,
                     },
                 )
-            outbox = Outbox(outbox.replies, index + 1)
+            outbox = Outbox(outbox.messages, index + 1)
             await self._redis.set(_outbox_key(event), outbox.to_json(), ex=OUTBOX_TTL)
 
 

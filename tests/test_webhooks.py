@@ -156,10 +156,14 @@ async def test_postback_get_started_gets_the_welcome(
             "postback": {"mid": "pb1", "title": "Bắt đầu", "payload": "GET_STARTED"}}  # fmt: skip
     assert await post(client, page_body([item])) == 200
     await drain(client)
-    [welcome] = texts_to(graph, "U9")
+    welcome, ask_audience = texts_to(graph, "U9")
     assert "trợ lý tự động" in welcome
+    assert "bạn là ai" in ask_audience
     sent = graph.messages[-1]
-    assert [q["title"] for q in sent["message"]["quick_replies"]]
+    assert [q["payload"] for q in sent["message"]["quick_replies"]] == [
+        "AUDIENCE_CHILD",
+        "AUDIENCE_PARENT",
+    ]
 
 
 async def test_an_image_is_not_taken(make_client: AppFactory, graph: FakeGraph) -> None:
@@ -171,8 +175,10 @@ async def test_an_image_is_not_taken(make_client: AppFactory, graph: FakeGraph) 
     raw = json.dumps(body).encode()
     assert await post(client, raw) == 200
     await drain(client)
-    [reply] = [m["message"]["text"] for m in graph.messages]
+    welcome, reply = [m["message"]["text"] for m in graph.messages]
+    assert "trợ lý tự động" in welcome
     assert "không nhận được ảnh" in reply
+    assert "111" in reply
 
 
 async def test_a_dead_worker_s_events_are_answered_once(
@@ -210,7 +216,9 @@ async def test_a_crash_after_some_replies_resumes_without_repeating(
     assert len(first_run) == 2
     # Replay the entry as if the worker had died after the first reply: the outbox says 1 sent.
     outbox = keys.outbox("messenger:cm1")
-    await redis_client.set(outbox, json.dumps({"replies": ["welcome", "smalltalk"], "sent": 1}))
+    saved = json.loads(await redis_client.get(outbox))
+    assert saved["sent"] == 2
+    await redis_client.set(outbox, json.dumps({**saved, "sent": 1}))
     app = client.server.app
     [(_, fields)] = await redis_client.xrange(keys.INBOUND_STREAM)
     event, seq = event_from_fields(fields)

@@ -109,10 +109,11 @@ async def test_text_follow_and_duplicates(client: TestClient, zalo: FakeZalo) ->
     assert await post(client, body) == 200
     assert await post(client, body) == 200  # a retry
     assert await drain(client) == 2
-    welcome, report = texts_to(zalo, user)
+    welcome, ask_audience, ack, check = texts_to(zalo, user)
     assert "trợ lý tự động" in welcome
-    assert "Bạn không có lỗi" in report
-    assert "\n1. " in report  # buttons become numbered options on Zalo
+    assert "\n1. Em là học sinh\n2. Tôi là phụ huynh" in ask_audience  # numbered on Zalo
+    assert "Bạn không có lỗi" in ack
+    assert "\n1. Đúng vậy\n2. Không phải" in check
     assert zalo.sends[0].headers["access_token"] == "AT-0"
 
 

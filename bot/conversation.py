@@ -1,0 +1,57 @@
+"""An understood event → the dialogue engine → the messages to send, rendered from content.
+
+No I/O: the pipeline around it loads and saves; this only computes.
+"""
+
+from bot.channels.base import EventKind, IncomingEvent, OutgoingMessage
+from bot.content import Content
+from bot.dialogue.catalogue import Finder
+from bot.dialogue.engine import Effect, Reply, Turn, decide
+from bot.store.sessions import Session
+from bot.understand import Assessment
+from nlu.components.normaliser import Normaliser
+
+
+class Conversation:
+    def __init__(self, content: Content, normaliser: Normaliser) -> None:
+        self._content = content
+        self._normaliser = normaliser
+        self._finder = Finder(content, normaliser)
+
+    def respond(
+        self, session: Session, event: IncomingEvent, assessment: Assessment | None
+    ) -> tuple[list[OutgoingMessage], tuple[Effect, ...], Session]:
+        decision = decide(session, self.turn(event, assessment), self._finder.catalogue)
+        audience = decision.session.audience
+        messages = [self.render(reply, audience) for reply in decision.replies]
+        offered = [
+            [self._normaliser.plain(button.title), button.payload]
+            for button in (messages[-1].buttons if messages else ())
+        ]
+        slots = {**decision.session.slots, "offered": offered}
+        return messages, decision.effects, decision.session.with_(slots=slots)
+
+    def turn(self, event: IncomingEvent, assessment: Assessment | None) -> Turn:
+        plain = self._normaliser.plain(event.text) if event.kind is EventKind.TEXT else ""
+        verdict = assessment.triage if assessment else None
+        entity = assessment.understanding.entity("platform") if assessment else None
+        return Turn(
+            kind=event.kind,
+            now_ms=event.timestamp_ms,
+            text=event.text,
+            plain=plain,
+            payload=event.payload,
+            action=verdict.action if verdict else None,
+            intent=verdict.intent if verdict else None,
+            platform=self._finder.platform(plain, entity) if plain else "",
+            topic=self._finder.topic(plain) if plain else "",
+        )
+
+    def render(self, reply: Reply, audience: str) -> OutgoingMessage:
+        params = dict(reply.params)
+        label_key = params.pop("label_key", "")
+        if label_key and self._content.has(label_key):
+            params["label"] = self._content.text(label_key)
+        if not params.get("platform"):
+            params.pop("platform", None)
+        return self._content.message(reply.key, audience, params, reply.buttons)

@@ -1,0 +1,217 @@
+"""The dialogue engine: (session, turn) → (replies, effects, new session). Pure: no I/O.
+
+It turns what came in into a trigger, looks the trigger up in `table.TABLE` for the current
+state, and fills the texts' placeholders from the conversation's slots.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.channels.base import EventKind
+from bot.dialogue.table import BUTTONS, TABLE, State, Step
+from bot.store.sessions import Session
+from bot.taxonomy import HIGH_RISK_INTENTS, REPORT_INTENTS, Action, Intent
+
+DISCLOSURE = "replies.welcome"
+_OPENERS = frozenset({"safe_word", "crisis", "start", "greeting"})  # say it, or cannot wait
+SAFE_WORDS = frozenset({"111", "cuu", "cuu em", "sos"})  # normalised, without diacritics
+PAUSE_AFTER_HUMAN_MS = 30 * 60 * 1000
+_SLOT = re.compile(r"\{(\w+)\}")
+_LINK = re.compile(r"https?://\S+|www\.\S+|@[\w.]{2,}")
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """What came in, already understood (the engine itself reads no model and no network)."""
+
+    kind: EventKind
+    now_ms: int
+    text: str = ""  # as typed
+    plain: str = ""  # normalised, without diacritics
+    payload: str = ""
+    action: Action | None = None
+    intent: Intent | None = None
+    platform: str = ""  # platform id when one was named ("facebook", "lien_quan", ...)
+    topic: str = ""  # advice topic picked by keywords
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    key: str
+    params: tuple[tuple[str, str], ...] = ()
+    buttons: tuple[tuple[str, str], ...] = ()  # (title or title key, payload)
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    kind: str  # "handoff" or "case"
+    detail: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    replies: tuple[Reply, ...]
+    effects: tuple[Effect, ...]
+    session: Session
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """What the engine may offer, from content: platform ids and names, advice topics."""
+
+    platforms: Mapping[str, str]  # id → name
+    topics: Mapping[str, str]  # id → button title
+
+
+def decide(session: Session, turn: Turn, catalogue: Catalogue) -> Decision:
+    if turn.kind is EventKind.HUMAN_REPLY:
+        return Decision((), (), session.with_(paused_until_ms=turn.now_ms + PAUSE_AFTER_HUMAN_MS))
+    seen = session.with_(last_user_message_ms=turn.now_ms)
+    trigger, slots = _trigger(seen, turn)
+    if session.paused_until_ms > turn.now_ms and trigger not in {"safe_word", "crisis"}:
+        return Decision((), (), seen)  # a person answers in the platform's own tool
+    step = (
+        TABLE.get((seen.state, trigger)) or TABLE.get(("*", trigger)) or TABLE[("*", "fallback")]
+    )
+    slots = {**seen.slots, **slots}
+    replies = tuple(r for say in step.say if (r := _reply(say.key, say.buttons, slots, catalogue)))
+    if seen.state == State.NEW and trigger not in _OPENERS:
+        replies = (Reply(DISCLOSURE),) + replies  # the first reply says who is answering
+    to = step.to or State(seen.state if seen.state in State.__members__.values() else "idle")
+    new = seen.with_(
+        state=to.value,
+        slots=slots,
+        last_intent=turn.intent.value if turn.intent else seen.last_intent,
+    )
+    new = _onboarding(new, slots.get("_payload", ""))
+    new = new.with_(slots={k: v for k, v in new.slots.items() if k != "_payload"})
+    return Decision(replies, _effects(step, slots, turn), new)
+
+
+def _trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
+    """The table's trigger for this turn, and the slots it fills."""
+    if turn.kind is EventKind.TEXT and turn.plain.strip() in SAFE_WORDS:
+        return "safe_word", {}
+    # A typed answer that is one of the offered buttons is that answer, whatever a model
+    # would read into two words out of context ("vẫn đang" for "Vẫn đang xảy ra").
+    payload = turn.payload or _typed_title(session, turn)
+    if not payload and turn.action is Action.URGENT_HANDOFF:
+        return "crisis", {}
+    if turn.kind is EventKind.MEDIA:
+        return "media", {}
+    if turn.kind is EventKind.START:
+        return "start", {}
+    payload = payload or _typed_yes_no(session, turn)
+    if payload:
+        trigger, slots = _payload_trigger(payload)
+        return trigger, {**slots, "_payload": payload}
+    return _text_trigger(session, turn)
+
+
+def _payload_trigger(payload: str) -> tuple[str, dict[str, str]]:
+    name, _, value = payload.partition(":")
+    slot = {"AGE": "age_band", "PLATFORM": "platform", "ADVICE_TOPIC": "topic"}.get(name)
+    if slot and value:
+        trigger = "advice_topic" if name == "ADVICE_TOPIC" else name
+        return trigger, {slot: value}
+    if name in ("ONGOING_YES", "ONGOING_NO"):
+        return name, {"ongoing": "yes" if name == "ONGOING_YES" else "no"}
+    return name, {}
+
+
+def _typed_title(session: Session, turn: Turn) -> str:
+    """A typed answer where buttons were offered: its number (Zalo lists them numbered), its
+    title, or the start of its title in two words or more."""
+    offered = session.slots.get("offered") or []
+    plain = turn.plain.strip()
+    if not offered or not plain:
+        return ""
+    if plain.isdigit() and 1 <= int(plain) <= len(offered):
+        return str(offered[int(plain) - 1][1])
+    for title, payload in offered:
+        if plain == title or (len(plain.split()) >= 2 and f"{title} ".startswith(f"{plain} ")):
+            return str(payload)
+    return ""
+
+
+def _typed_yes_no(session: Session, turn: Turn) -> str:
+    """ "có", "ừ", "không"… where a yes/no question was asked."""
+    offered = {str(payload) for _, payload in session.slots.get("offered") or []}
+    yes_no = {Intent.AFFIRM: ("CHECK_YES", "ONGOING_YES"), Intent.DENY: ("CHECK_NO", "ONGOING_NO")}
+    choices = yes_no.get(turn.intent, ()) if turn.intent else ()
+    return next((payload for payload in choices if payload in offered), "")
+
+
+def _text_trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
+    intent, action = turn.intent, turn.action
+    if session.state == State.WHAT and action not in (Action.HANDOFF,):
+        slots = {"summary": turn.text[:500], "links": " ".join(_LINK.findall(turn.text))}
+        platform = turn.platform or session.slots.get("platform", "")
+        if platform:
+            return "text_with_platform", {**slots, "platform": platform}
+        return "text", slots
+    if session.state == State.PLATFORM and action is not Action.HANDOFF:
+        return "PLATFORM", {"platform": turn.platform or "other"}
+    if action is Action.REPORT and intent in REPORT_INTENTS:
+        slots = {
+            "category": intent.value,
+            "platform": turn.platform or session.slots.get("platform", ""),
+        }
+        return ("report_high" if intent in HIGH_RISK_INTENTS else "report"), slots
+    if action is Action.ADVICE and turn.topic:
+        return "advice_topic", {"topic": turn.topic}
+    if action is Action.INFO and intent:
+        return f"info:{intent.value}", {}
+    if action is Action.SMALLTALK and session.state == State.NEW and intent is Intent.GREET:
+        return "greeting", {}
+    if action is Action.SMALLTALK and intent:
+        return f"smalltalk:{intent.value}", {}
+    return (action.value if action else "fallback"), {}
+
+
+def _reply(key: str, buttons: str, slots: dict[str, str], catalogue: Catalogue) -> Reply | None:
+    names = _SLOT.findall(key)
+    if any(not slots.get(name) for name in names):
+        return None  # e.g. no platform named: no platform steps
+    if "platform" in names and slots["platform"] not in catalogue.platforms:
+        return None
+    filled = key.format_map(slots)
+    params = (
+        ("platform", catalogue.platforms.get(slots.get("platform", ""), "")),
+        ("label_key", f"reports.categories.{slots.get('category', '')}.label"),
+    )
+    return Reply(filled, params, _buttons(buttons, catalogue))
+
+
+def _buttons(name: str, catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
+    if name == "platforms":
+        items = [(title, f"PLATFORM:{pid}") for pid, title in catalogue.platforms.items()]
+        return tuple(items[:12]) + (("Ứng dụng khác", "PLATFORM:other"),)
+    if name == "topics":
+        return tuple((title, f"ADVICE_TOPIC:{tid}") for tid, title in catalogue.topics.items())[
+            :13
+        ]
+    return BUTTONS.get(name, ())
+
+
+def _onboarding(session: Session, payload: str) -> Session:
+    if payload == "AUDIENCE_CHILD":
+        return session.with_(audience="child")
+    if payload == "AUDIENCE_PARENT":
+        return session.with_(audience="parent")
+    if payload.startswith("AGE:"):
+        return session.with_(age_band=payload.partition(":")[2])
+    return session
+
+
+def _effects(step: Step, slots: dict[str, str], turn: Turn) -> tuple[Effect, ...]:
+    effects = []
+    for spec in step.effects:
+        kind, _, value = spec.partition(":")
+        if kind == "handoff":
+            effects.append(Effect("handoff", (("priority", value),)))
+        elif kind == "case" and slots.get("category"):
+            keep = ("category", "platform", "summary", "links", "ongoing")
+            effects.append(Effect("case", tuple((k, slots[k]) for k in keep if slots.get(k))))
+    return tuple(effects)

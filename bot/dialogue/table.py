@@ -1,0 +1,158 @@
+"""The conversation as one table: (state, trigger) → what the bot says, the next state, effects.
+
+Read it top to bottom. `*` rows apply in every state; a row for a particular state wins over a
+`*` row. Keys name texts in content/vi/*.yml; `{category}`, `{topic}` and `{platform}` are
+filled from the conversation's slots. Button sets are named at the bottom.
+
+Triggers come from the engine: the safe word, a crisis, media, a button (or a typed answer
+that matches an offered button), the action of TAXONOMY.md for free text, and `text` for free
+text in a state that is waiting for it.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class State(StrEnum):
+    NEW = "new"  # nothing said yet
+    AUDIENCE = "audience"  # asked: child or parent?
+    AGE = "age"  # asked: age band (children)
+    IDLE = "idle"
+    CHECK = "check"  # report: "did I understand you?"
+    WHAT = "what"  # report: what happened?
+    PLATFORM = "platform"  # report: on which app?
+    ONGOING = "ongoing"  # report: still happening?
+    ADVICE = "advice"  # advice topics offered
+    URGENT = "urgent"  # a crisis or the safe word: emergency numbers given
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    key: str
+    buttons: str = ""  # a named set in BUTTONS
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    say: tuple[Say, ...]
+    to: State | None = None  # None: stay where we are
+    effects: tuple[str, ...] = ()  # "handoff:<priority>", "case"
+
+
+S = Say
+EVIDENCE_AND_NEXT = (
+    S("reports.common.evidence"),
+    S("reports.categories.{category}.next"),
+    S("platforms.platforms.{platform}.report"),
+    S("reports.common.offer_counselor", "after_report"),
+)
+
+TABLE: dict[tuple[str, str], Step] = {
+    # --- always, from any state ---------------------------------------------------------
+    ("*", "safe_word"): Step(
+        (S("replies.safe_word", "counselor"),), State.URGENT, ("handoff:imminent",)
+    ),
+    ("*", "crisis"): Step(
+        (S("replies.urgent_handoff", "counselor"),), State.URGENT, ("handoff:imminent",)
+    ),
+    ("*", "media"): Step((S("replies.media", "counselor"),)),
+    ("*", "start"): Step(
+        (S("replies.welcome"), S("onboarding.ask_audience", "audience")), State.AUDIENCE
+    ),
+    ("*", "COUNSELOR"): Step((S("replies.handoff", "menu"),), State.IDLE, ("handoff:normal",)),
+    ("*", "handoff"): Step((S("replies.handoff", "menu"),), State.IDLE, ("handoff:normal",)),
+    ("*", "DELETE_CHAT"): Step((S("reports.common.delete_conversation", "menu"),), State.IDLE),
+    ("*", "MENU"): Step((S("replies.smalltalk", "menu"),), State.IDLE),
+    # --- onboarding: asked once, never in the way ---------------------------------------
+    ("new", "greeting"): Step(
+        (S("replies.welcome"), S("onboarding.ask_audience", "audience")), State.AUDIENCE
+    ),
+    ("*", "AUDIENCE_CHILD"): Step((S("onboarding.ask_age", "age"),), State.AGE),
+    ("*", "AUDIENCE_PARENT"): Step((S("onboarding.ready", "menu"),), State.IDLE),
+    ("*", "AGE"): Step((S("onboarding.ready", "menu"),), State.IDLE),
+    # --- reports: check, then what, where, still happening, then evidence and next steps --
+    ("*", "report"): Step(
+        (S("reports.categories.{category}.ack"), S("reports.common.check_question", "check")),
+        State.CHECK,
+    ),
+    ("*", "report_high"): Step(
+        (S("reports.categories.{category}.ack"), S("reports.common.check_question", "check")),
+        State.CHECK,
+        ("handoff:high", "case"),
+    ),  # fmt: skip
+    ("check", "CHECK_YES"): Step(
+        (S("reports.common.ask_what", "counselor"),), State.WHAT, ("case",)
+    ),
+    ("check", "CHECK_NO"): Step((S("reports.common.not_understood", "menu"),), State.IDLE),
+    ("*", "REPORT"): Step((S("reports.common.ask_what", "counselor"),), State.WHAT),
+    ("*", "TELL_MORE"): Step((S("reports.common.ask_what", "counselor"),), State.WHAT),
+    ("what", "text"): Step(
+        (S("reports.common.ask_platform", "platforms"),), State.PLATFORM, ("case",)
+    ),
+    ("what", "text_with_platform"): Step(
+        (S("reports.common.ask_ongoing", "ongoing"),), State.ONGOING, ("case",)
+    ),
+    ("platform", "PLATFORM"): Step(
+        (S("reports.common.ask_ongoing", "ongoing"),), State.ONGOING, ("case",)
+    ),
+    ("platform", "text"): Step(
+        (S("reports.common.ask_ongoing", "ongoing"),), State.ONGOING, ("case",)
+    ),
+    ("ongoing", "ONGOING_YES"): Step(EVIDENCE_AND_NEXT, State.IDLE, ("case",)),
+    ("ongoing", "ONGOING_NO"): Step(EVIDENCE_AND_NEXT, State.IDLE, ("case",)),
+    # --- advice -------------------------------------------------------------------------
+    ("*", "advice"): Step((S("advice.menu_text", "topics"),), State.ADVICE),
+    ("*", "ADVICE"): Step((S("advice.menu_text", "topics"),), State.ADVICE),
+    ("*", "advice_topic"): Step((S("advice.topics.{topic}", "after_advice"),), State.IDLE),
+    # --- answers and small talk ---------------------------------------------------------
+    ("*", "info:ask_hotline_info"): Step((S("info.hotline", "menu"),), State.IDLE),
+    ("*", "info:ask_confidentiality"): Step((S("info.confidentiality", "delete"),), State.IDLE),
+    ("*", "info:bot_challenge"): Step((S("info.bot", "menu"),), State.IDLE),
+    ("*", "smalltalk:greet"): Step((S("smalltalk.greet", "menu"),), State.IDLE),
+    ("*", "smalltalk:goodbye"): Step((S("smalltalk.goodbye"),), State.IDLE),
+    ("*", "smalltalk:thank"): Step((S("smalltalk.thank", "menu"),), State.IDLE),
+    ("*", "smalltalk:affirm"): Step((S("smalltalk.affirm", "menu"),), State.IDLE),
+    ("*", "smalltalk:deny"): Step((S("smalltalk.deny", "menu"),), State.IDLE),
+    ("*", "fallback"): Step((S("replies.fallback", "menu"),), State.IDLE),
+}
+
+# Named button sets: (title, payload). A title that is a content key is looked up.
+BUTTONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "audience": (
+        ("onboarding.ask_audience.buttons.child", "AUDIENCE_CHILD"),
+        ("onboarding.ask_audience.buttons.parent", "AUDIENCE_PARENT"),
+    ),
+    "age": (
+        ("onboarding.ask_age.buttons.under13", "AGE:under13"),
+        ("onboarding.ask_age.buttons.13-15", "AGE:13-15"),
+        ("onboarding.ask_age.buttons.16-17", "AGE:16-17"),
+    ),
+    "menu": (
+        ("onboarding.menu_buttons.report", "REPORT"),
+        ("onboarding.menu_buttons.advice", "ADVICE"),
+        ("onboarding.menu_buttons.counselor", "COUNSELOR"),
+    ),
+    "counselor": (("onboarding.menu_buttons.counselor", "COUNSELOR"),),
+    "delete": (
+        ("onboarding.menu_buttons.delete", "DELETE_CHAT"),
+        ("onboarding.menu_buttons.counselor", "COUNSELOR"),
+    ),
+    "check": (
+        ("reports.common.check_buttons.yes", "CHECK_YES"),
+        ("reports.common.check_buttons.no", "CHECK_NO"),
+        ("reports.common.check_buttons.counselor", "COUNSELOR"),
+    ),
+    "ongoing": (
+        ("reports.common.ongoing_buttons.yes", "ONGOING_YES"),
+        ("reports.common.ongoing_buttons.no", "ONGOING_NO"),
+    ),
+    "after_report": (
+        ("onboarding.menu_buttons.counselor", "COUNSELOR"),
+        ("onboarding.menu_buttons.delete", "DELETE_CHAT"),
+    ),
+    "after_advice": (
+        ("onboarding.menu_buttons.advice", "ADVICE"),
+        ("onboarding.menu_buttons.counselor", "COUNSELOR"),
+    ),
+    # "platforms" and "topics" are built from content/vi/platforms.yml and advice.yml.
+}
