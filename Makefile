@@ -29,7 +29,7 @@ export PYTHONPATH := $(ROOT)
 export NLU_MODEL ?= $(ROOT)/nlu/models/current.tar.gz
 export NLU_PYTHON ?= $(ROOT)/nlu/.venv/bin/python
 
-.PHONY: help setup run test lint route eval-nlu bench bench-nlu clean
+.PHONY: help setup run test lint check-content route eval-nlu bench bench-nlu clean
 help:
 	@echo "make run    set everything up (first time: a few minutes), then serve on PORT (8080)"
 	@echo "make test   set everything up, then run every check and test"
@@ -90,8 +90,11 @@ lint: .venv
 	@.venv/bin/ruff format --check bot tests nlu/components
 	@.venv/bin/mypy
 
-test: setup lint
+test: setup lint check-content
 	@.venv/bin/python -m pytest -q
+
+check-content: .venv
+	@$(VPY) -m bot check-content
 
 eval-nlu: setup
 	@$(VPY) -m bot eval-nlu --report nlu/reports/eval.txt

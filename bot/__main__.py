@@ -100,6 +100,19 @@ async def bench_nlu(settings: Settings, trained: str) -> int:
     return 0
 
 
+def check_content_command(settings: Settings) -> int:
+    from bot.content import Content
+    from bot.dialogue.check import check_content
+    from nlu.components.normaliser import Normaliser
+
+    content = Content.load(settings.content_dir)
+    problems = check_content(content, Normaliser.from_content(settings.content_dir / "nlu"))
+    for problem in problems:
+        print(f"content: {problem}")
+    print(f"check-content: {len(problems)} problems in {len(content.tree)} files of content/vi")
+    return 1 if problems else 0
+
+
 def with_log_key(settings: Settings) -> Settings:
     """LOG_HASH_KEY, or a random key kept in var/ so the hashes in logs stay comparable across
     restarts and processes while no one without the key can reverse them."""
@@ -139,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("serve", help="serve webhooks, web chat and console on PORT")
     commands.add_parser("worker", help="a worker process beside `serve` (more throughput)")
     commands.add_parser("route", help="classify JSON lines from stdin")
+    commands.add_parser("check-content", help="check the texts in content/ against the engine")
     evaluation = commands.add_parser("eval-nlu", help="measure the model on nlu/tests")
     evaluation.add_argument("--report", type=Path, default=Path("nlu/reports/eval.txt"))
     bench = commands.add_parser("bench-nlu", help="route vs raw parse throughput and latency")
@@ -157,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
             access_log=None,  # paths carry ids (web chat): our own logs say what matters
         )
         return 0
+    if args.command == "check-content":
+        return check_content_command(settings)
     if args.command == "worker":
         return run_until_signal(
             worker(replace(settings, worker_tasks=max(1, settings.worker_tasks)))

@@ -97,7 +97,11 @@ PARENT_GROOMING_REPORT: Script = [
     ({"text": "đúng rồi"}, ["kể ngắn gọn"], None),  # affirm typed instead of the button
     ({"text": "ông ta nhắn tin hàng đêm cho cháu, đòi gặp riêng"}, ["ứng dụng"], None),
     ({"text": "trên zalo"}, ["tiếp diễn"], ["ONGOING_YES", "ONGOING_NO"]),
-    ({"text": "vẫn đang"}, ["Zalo", "111"], ["COUNSELOR", "DELETE_CHAT"]),  # a typed title
+    (
+        {"text": "vẫn đang"},
+        ["Zalo", "111", "trách"],
+        ["COUNSELOR", "DELETE_CHAT"],
+    ),  # a typed title
 ]
 CRISIS_INSIDE_A_REPORT: Script = [
     ({"text": "có đứa trên tiktok lừa em mất acc"}, ["trợ lý tự động", "Có phải bạn"], None),

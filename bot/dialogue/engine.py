@@ -75,7 +75,8 @@ def decide(session: Session, turn: Turn, catalogue: Catalogue) -> Decision:
         TABLE.get((seen.state, trigger)) or TABLE.get(("*", trigger)) or TABLE[("*", "fallback")]
     )
     slots = {**seen.slots, **slots}
-    replies = tuple(r for say in step.say if (r := _reply(say.key, say.buttons, slots, catalogue)))
+    says = [say for say in step.say if not say.only or say.only == seen.audience]
+    replies = tuple(r for say in says if (r := _reply(say.key, say.buttons, slots, catalogue)))
     if seen.state == State.NEW and trigger not in _OPENERS:
         replies = (Reply(DISCLOSURE),) + replies  # the first reply says who is answering
     to = step.to or State(seen.state if seen.state in State.__members__.values() else "idle")

@@ -30,6 +30,7 @@ class State(StrEnum):
 class Say:
     key: str
     buttons: str = ""  # a named set in BUTTONS
+    only: str = ""  # said only to this audience ("parent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ EVIDENCE_AND_NEXT = (
     S("reports.common.evidence"),
     S("reports.categories.{category}.next"),
     S("platforms.platforms.{platform}.report"),
+    S("reports.categories.{category}.parent_talk", only="parent"),  # talking with the child
     S("reports.common.offer_counselor", "after_report"),
 )
 

@@ -1,0 +1,130 @@
+"""`make check-content`: the texts the conversation can say exist and keep the rules.
+
+Every key the table can produce exists (for every report category, advice topic and
+platform) with a child and a parent version, button titles ≤ 20 characters, messages
+≤ 2000, no empty text, only known placeholders, every state reachable, and every step that
+ends a flow shows the way to a person (111 in its text, or the counselor button).
+"""
+
+import re
+import string
+from collections.abc import Iterator
+from typing import Any
+
+from bot.content import AUDIENCES, Content, ContentError
+from bot.dialogue.catalogue import Finder
+from bot.dialogue.engine import DISCLOSURE
+from bot.dialogue.table import BUTTONS, TABLE, State
+from bot.taxonomy import REPORT_INTENTS
+from nlu.components.normaliser import Normaliser
+
+MAX_TEXT = 2000
+MAX_TITLE = 20
+PLACEHOLDERS = {"platform", "label"}
+_SLOT = re.compile(r"\{(\w+)\}")
+FLOW_ENDS = {State.IDLE, State.URGENT}
+
+
+def check_content(content: Content, normaliser: Normaliser) -> list[str]:
+    problems: list[str] = []
+    finder = Finder(content, normaliser)
+    slots: dict[str, list[str]] = {
+        "category": sorted(intent.value for intent in REPORT_INTENTS),
+        "topic": sorted(finder.catalogue.topics),
+        "platform": sorted(finder.catalogue.platforms),
+    }
+    for key in sorted(_keys(slots) | {DISCLOSURE}):
+        problems += _check_text(content, key)
+    problems += _check_buttons(content, finder)
+    problems += _check_leaves(content.tree, "")
+    problems += _check_states()
+    problems += _check_flow_ends(content, slots)
+    return problems
+
+
+def _keys(slots: dict[str, list[str]]) -> set[str]:
+    keys = set()
+    for step in TABLE.values():
+        for say in step.say:
+            keys |= set(_expand(say.key, slots))
+    return keys
+
+
+def _expand(key: str, slots: dict[str, list[str]]) -> Iterator[str]:
+    names = _SLOT.findall(key)
+    if not names:
+        yield key
+        return
+    name = names[0]
+    for value in slots[name]:
+        yield from _expand(key.replace(f"{{{name}}}", value, 1), slots)
+
+
+def _check_text(content: Content, key: str) -> list[str]:
+    problems = []
+    for audience in AUDIENCES:
+        try:
+            text = content.text(key, audience, {"platform": "Zalo", "label": "x"})
+        except ContentError as error:
+            problems.append(str(error))
+            continue
+        if len(text) > MAX_TEXT:
+            problems.append(f"{key} ({audience}): {len(text)} characters > {MAX_TEXT}")
+        unknown = _placeholders(content.node(key)) - PLACEHOLDERS
+        if unknown:
+            problems.append(f"{key}: unknown placeholders {sorted(unknown)}")
+    return problems
+
+
+def _placeholders(node: Any) -> set[str]:
+    if isinstance(node, str):
+        return {name for _, name, _, _ in string.Formatter().parse(node) if name}
+    if isinstance(node, dict):
+        return set().union(*(_placeholders(v) for v in node.values())) if node else set()
+    return set()
+
+
+def _check_buttons(content: Content, finder: Finder) -> list[str]:
+    problems = []
+    titles = [
+        (f"button {payload}", title) for group in BUTTONS.values() for title, payload in group
+    ]
+    titles += [(f"platform {pid}", name) for pid, name in finder.catalogue.platforms.items()]
+    titles += [(f"topic {tid}", title) for tid, title in finder.catalogue.topics.items()]
+    for where, title in titles:
+        text = content.text(title) if content.has(title) else title
+        if not text or len(text) > MAX_TITLE:
+            problems.append(f"{where}: title {text!r} must be 1-{MAX_TITLE} characters")
+    return problems
+
+
+def _check_leaves(node: Any, path: str) -> list[str]:
+    if isinstance(node, dict):
+        return [p for key, value in node.items() for p in _check_leaves(value, f"{path}.{key}")]
+    if isinstance(node, list):
+        return [p for value in node for p in _check_leaves(value, path)]
+    if isinstance(node, str):
+        if not node.strip():
+            return [f"{path.lstrip('.')}: empty text"]
+        if len(node) > MAX_TEXT:
+            return [f"{path.lstrip('.')}: {len(node)} characters > {MAX_TEXT}"]
+    return []
+
+
+def _check_states() -> list[str]:
+    reached = {State.NEW} | {step.to for step in TABLE.values() if step.to}
+    return [f"state {state} is never reached" for state in State if state not in reached]
+
+
+def _check_flow_ends(content: Content, slots: dict[str, list[str]]) -> list[str]:
+    problems = []
+    for (state, trigger), step in TABLE.items():
+        if step.to not in FLOW_ENDS or not step.say:
+            continue
+        last = step.say[-1]
+        if any(p == "COUNSELOR" for _, p in BUTTONS.get(last.buttons, ())):
+            continue
+        for key in _expand(last.key, slots):
+            if any("111" not in content.text(key, a) for a in AUDIENCES if content.has(key)):
+                problems.append(f"({state}, {trigger}) ends without the way to a person: {key}")
+    return problems
