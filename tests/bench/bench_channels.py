@@ -54,7 +54,7 @@ def pct(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000 if ordered else 0.0
 
 
-def body_for(user: str, mid: str, kind: str, text: str) -> bytes:
+def body_for(user: str, mid: str, kind: str, text: str, payload: str = "GET_STARTED") -> bytes:
     item: dict[str, object] = {
         "sender": {"id": user},
         "recipient": {"id": "PAGE"},
@@ -69,7 +69,7 @@ def body_for(user: str, mid: str, kind: str, text: str) -> bytes:
             "quick_reply": {"payload": "COUNSELOR"},
         }
     else:
-        item["postback"] = {"mid": mid, "title": "Bắt đầu", "payload": "GET_STARTED"}
+        item["postback"] = {"mid": mid, "title": "Bắt đầu", "payload": payload}
     page = {"object": "page", "entry": [{"id": "PAGE", "time": 1, "messaging": [item]}]}
     return json.dumps(page, ensure_ascii=False).encode()
 
@@ -193,7 +193,8 @@ async def main(count: int, concurrency: int, sessions: int) -> None:
     texts = [text for text, _ in rows]
     buttons = ("quick_reply", "postback")
     plan = [  # name, kinds, events, concurrency, pace (events/s)
-        (f"text, C={concurrency}", ("text",), count, concurrency, None),
+        (f"text, new users, C={concurrency}", ("text",), count, concurrency, None),
+        (f"text, known users, C={concurrency}", ("text",), count, concurrency, None, True),
         (f"buttons, C={concurrency}", buttons, count * 3, concurrency, None),
         ("mixed, paced 200/s", ("text", *buttons), count * 2, 64, 200.0),
     ]
@@ -203,8 +204,8 @@ async def main(count: int, concurrency: int, sessions: int) -> None:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256)) as http:
                 raw = await raw_parse_rate(http, rasa, texts[:count])
                 lines = []
-                for name, kinds, events, width, pace in plan:
-                    spec = Spec(name, kinds, events, width, pace)
+                for name, kinds, events, width, pace, *warm in plan:
+                    spec = Spec(name, kinds, events, width, pace, bool(warm))
                     lines.append(await scenario(http, graph, url, spec, texts, proc.pid))
                 before = rss_mib(proc.pid)
                 spec = Spec("sessions", buttons, sessions, 64, None)
@@ -224,6 +225,7 @@ class Spec:
     events: int
     concurrency: int
     pace: float | None
+    warm: bool = False  # the users have talked before (onboarding done): the common case
 
 
 async def scenario(
@@ -234,9 +236,15 @@ async def scenario(
     texts: list[str],
     pid: int,
 ) -> str:
+    tag = f"{spec.name[:4]}{random.randrange(10**9)}"
+    if spec.warm:  # onboarding first, not measured
+        warmup = Run("warm-up")
+        users = [f"{tag}-{i}" for i in range(spec.events)]
+        events = [(u, body_for(u, f"w-{u}", "postback", "", "AUDIENCE_PARENT")) for u in users]
+        await drive(http, url, warmup, events, spec.concurrency)
+        await wait_for_replies(graph, set(users), patience=120)
     graph.requests.clear()
     run = Run(spec.name)
-    tag = f"{spec.name[:4]}{random.randrange(10**9)}"
     events = []
     for i in range(spec.events):
         user = f"{tag}-{i}"
