@@ -26,6 +26,7 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.bench_nlu import raw_parse_pipelined
 from bot.evaluation import load_eval_set
 from tests.fakes.graph import FakeGraph
 
@@ -148,15 +149,7 @@ def rss_mib(pid: int) -> float:
 
 
 async def raw_parse_rate(session: aiohttp.ClientSession, rasa: str, texts: list[str]) -> float:
-    gate = asyncio.Semaphore(4)
-
-    async def one(text: str) -> None:
-        async with gate, session.post(f"{rasa}/model/parse", json={"text": text}) as resp:
-            await resp.read()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(one(t) for t in texts))
-    return len(texts) / (time.perf_counter() - started)
+    return len(texts) / await raw_parse_pipelined(session, rasa, texts)
 
 
 async def start_bot(graph: FakeGraph, var: Path, port: int) -> asyncio.subprocess.Process:

@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 from aiohttp import web
 
+from tests.fakes.server import LocalServer
+
 Target = Literal["message", "action", "any"]
 
 _ERROR_TYPES = {190: "OAuthException", 10: "OAuthException", 613: "OAuthException"}
@@ -47,15 +49,13 @@ class _Failure:
     delay: float
 
 
-class FakeGraph:
+class FakeGraph(LocalServer):
     def __init__(self, token: str | None = None) -> None:
         self.token = token  # when set, a call with another access_token gets code 190
         self.requests: list[GraphRequest] = []
-        self.url = ""
         self._failures: deque[_Failure] = deque()
         self._window_open = True
         self._ids = itertools.count(1)
-        self._runner: web.AppRunner | None = None
 
     # -- what tests read -----------------------------------------------------------------
 
@@ -94,22 +94,9 @@ class FakeGraph:
 
     # -- lifecycle -----------------------------------------------------------------------
 
-    async def start(self) -> str:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         for path in ("/me/messages", "/me/pass_thread_control", "/me/take_thread_control"):
             app.router.add_post(path, self._handle)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}"
-        return self.url
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
 
     # -- the fake ------------------------------------------------------------------------
 

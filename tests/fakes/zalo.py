@@ -24,6 +24,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.server import LocalServer
+
 SEND_PATH = "/v3.0/oa/message/cs"
 REFRESH_PATH = "/v4/oa/access_token"
 INVALID_REFRESH_TOKEN = -14014
@@ -37,7 +39,7 @@ class ZaloRequest:
     body: Any  # the JSON of a send, the form (dict) of a refresh; None when unreadable
 
 
-class FakeZalo:
+class FakeZalo(LocalServer):
     def __init__(
         self,
         app_id: str = "APP",
@@ -48,7 +50,6 @@ class FakeZalo:
         self.requests: list[ZaloRequest] = []
         self.refresh_calls = 0
         self.refresh_delay = 0.0
-        self.url = ""
         self._serial = itertools.count(1)
         self._message_ids = itertools.count(1)
         # None: expired, every send answers -216 until a refresh issues the next one
@@ -60,7 +61,6 @@ class FakeZalo:
         self._http_status = 500
         self._window_open = True
         self._errors: list[int] = []
-        self._runner: web.AppRunner | None = None
 
     # -- what tests read -----------------------------------------------------------------
 
@@ -99,22 +99,9 @@ class FakeZalo:
 
     # -- lifecycle -----------------------------------------------------------------------
 
-    async def start(self) -> str:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post(SEND_PATH, self._send)
         app.router.add_post(REFRESH_PATH, self._refresh)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}"
-        return self.url
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
 
     # -- the fake ------------------------------------------------------------------------
 
