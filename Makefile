@@ -29,7 +29,8 @@ export PYTHONPATH := $(ROOT)
 export NLU_MODEL ?= $(ROOT)/nlu/models/current.tar.gz
 export NLU_PYTHON ?= $(ROOT)/nlu/.venv/bin/python
 
-.PHONY: help setup run test lint check-content route eval-nlu bench bench-nlu clean
+.PHONY: help setup run test lint check-content route eval-nlu bench bench-nlu clean FORCE
+FORCE:
 help:
 	@echo "make run    set everything up (first time: a few minutes), then serve on PORT (8080)"
 	@echo "make test   set everything up, then run every check and test"
@@ -39,11 +40,13 @@ help:
 setup: .venv nlu/.venv nlu/models/current.tar.gz
 
 # --- bot environment ---------------------------------------------------------------------
-.venv: $(BOT_VENV)/.complete
-	@ln -sfn $(BOT_VENV) .venv
+# The links are re-pointed on every run (cheap): make compares times, and a link to an older
+# cached build (after a revert) must still be switched back to it.
+.venv: $(BOT_VENV)/.complete FORCE
+	@[ "$$(readlink .venv)" = "$(BOT_VENV)" ] || ln -sfn $(BOT_VENV) .venv
 
 $(BOT_VENV)/.complete:
-	@[ -n "$(PYTHON311)" ] || { echo "Python 3.11 or newer is needed for the bot. Install python3.11 (apt-get install python3.11 python3.11-venv, or pyenv install 3.11) or set PYTHON311=/path/to/python3.11." >&2; exit 1; }
+	@[ -n "$(PYTHON311)" ] && "$(PYTHON311)" -c '' 2>/dev/null || { echo "Python 3.11 or newer is needed for the bot. Install python3.11 (apt-get install python3.11 python3.11-venv, or pyenv install 3.11) or set PYTHON311=/path/to/python3.11." >&2; exit 1; }
 	@echo "Creating the bot environment with $(PYTHON311) ..." >&2
 	@rm -rf $(BOT_VENV) && mkdir -p $(CACHE)
 	@$(PYTHON311) -m venv $(BOT_VENV)
@@ -52,11 +55,11 @@ $(BOT_VENV)/.complete:
 	@touch $@
 
 # --- Rasa environment (Python 3.10) ------------------------------------------------------
-nlu/.venv: $(NLU_VENV)/.complete
-	@ln -sfn $(NLU_VENV) nlu/.venv
+nlu/.venv: $(NLU_VENV)/.complete FORCE
+	@[ "$$(readlink nlu/.venv)" = "$(NLU_VENV)" ] || ln -sfn $(NLU_VENV) nlu/.venv
 
 $(NLU_VENV)/.complete:
-	@[ -n "$(PYTHON310)" ] || { echo "Python 3.10 is needed for the NLU (Rasa 3.6 supports only 3.7-3.10). Install python3.10 (apt-get install python3.10 python3.10-venv, or pyenv install 3.10) or set PYTHON310=/path/to/python3.10." >&2; exit 1; }
+	@[ -n "$(PYTHON310)" ] && "$(PYTHON310)" -c '' 2>/dev/null || { echo "Python 3.10 is needed for the NLU (Rasa 3.6 supports only 3.7-3.10). Install python3.10 (apt-get install python3.10 python3.10-venv, or pyenv install 3.10) or set PYTHON310=/path/to/python3.10." >&2; exit 1; }
 	@echo "Creating the Rasa environment with $(PYTHON310) (first time: a few minutes) ..." >&2
 	@rm -rf $(NLU_VENV) && mkdir -p $(CACHE)
 	@$(PYTHON310) -m venv $(NLU_VENV)
@@ -64,8 +67,8 @@ $(NLU_VENV)/.complete:
 	@touch $@
 
 # --- trained model: retrained only when config, data, components or maps change ----------
-nlu/models/current.tar.gz: $(MODEL) | nlu/.venv
-	@mkdir -p nlu/models && ln -sfn $(MODEL) $@
+nlu/models/current.tar.gz: $(MODEL) FORCE | nlu/.venv
+	@mkdir -p nlu/models && { [ "$$(readlink $@)" = "$(MODEL)" ] || ln -sfn $(MODEL) $@; }
 
 $(MODEL): | nlu/.venv
 	@echo "Training the NLU model $(notdir $(MODEL)) ..." >&2

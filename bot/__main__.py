@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -100,6 +101,19 @@ async def bench_nlu(settings: Settings, trained: str) -> int:
     return 0
 
 
+async def stats_command(settings: Settings, start: date, end: date, by: str) -> int:
+    from bot.cases.db import database_url, make_engine, migrate, sessions
+    from bot.cases.stats import render, statistics
+
+    engine = make_engine(database_url(settings.database_url, settings.var_dir))
+    try:
+        await migrate(engine)
+        print(render(await statistics(sessions(engine), start, end, by)))
+    finally:
+        await engine.dispose()
+    return 0
+
+
 def check_content_command(settings: Settings) -> int:
     from bot.content import Content
     from bot.dialogue.check import check_content
@@ -153,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("worker", help="a worker process beside `serve` (more throughput)")
     commands.add_parser("route", help="classify JSON lines from stdin")
     commands.add_parser("check-content", help="check the texts in content/ against the engine")
+    stats = commands.add_parser("stats", help="the 111 statistics table of closed cases")
+    stats.add_argument("--from", dest="start", type=date.fromisoformat, required=True)
+    stats.add_argument("--to", dest="end", type=date.fromisoformat, required=True)
+    stats.add_argument("--by", choices=["year", "month"], default="month")
     evaluation = commands.add_parser("eval-nlu", help="measure the model on nlu/tests")
     evaluation.add_argument("--report", type=Path, default=Path("nlu/reports/eval.txt"))
     bench = commands.add_parser("bench-nlu", help="route vs raw parse throughput and latency")
@@ -171,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
             access_log=None,  # paths carry ids (web chat): our own logs say what matters
         )
         return 0
+    if args.command == "stats":
+        return run_until_signal(stats_command(settings, args.start, args.end, args.by))
     if args.command == "check-content":
         return check_content_command(settings)
     if args.command == "worker":

@@ -8,7 +8,12 @@ from collections.abc import AsyncIterator
 import aiohttp
 import redis.asyncio as redis
 from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.cases.db import database_url, make_engine, migrate, sessions
+from bot.cases.records import CaseRecords
 from bot.channels.base import ChannelAdapter
 from bot.channels.messenger import MessengerAdapter
 from bot.channels.webchat import WebChatAdapter
@@ -34,6 +39,8 @@ SETTINGS = web.AppKey("settings", Settings)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
 REDIS = web.AppKey("redis", redis.Redis)
 CLASSIFIER = web.AppKey("classifier", RasaIntentClassifier)
+DATABASE = web.AppKey("database", AsyncEngine)
+CASES = web.AppKey("cases", CaseRecords)
 WORKERS = web.AppKey("workers", list[asyncio.Task[None]])
 
 
@@ -48,6 +55,31 @@ async def redis_client(app: web.Application) -> AsyncIterator[None]:
     async with open_redis(settings.redis_url, settings.var_dir) as client:
         app[REDIS] = client
         yield
+
+
+async def database(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    engine = make_engine(database_url(settings.database_url, settings.var_dir))
+    await migrate(engine)
+    app[DATABASE] = engine
+    app[CASES] = CaseRecords(sessions(engine))
+    retention = asyncio.create_task(_retention(app[CASES], settings.retention_days))
+    yield
+    retention.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await retention
+    await engine.dispose()
+
+
+async def _retention(cases: CaseRecords, days: int, every: float = 6 * 3600) -> None:
+    """Deletes the transcripts of cases closed more than `days` ago, now and every 6 hours."""
+    while True:
+        try:
+            purged = await cases.purge_transcripts(days)
+            log.info("retention", extra={"cases": purged, "days": days})
+        except (SQLAlchemyError, OSError):
+            log.error("retention failed")
+        await asyncio.sleep(every)
 
 
 async def nlu(app: web.Application) -> AsyncIterator[None]:
@@ -107,6 +139,7 @@ def build_pipeline(app: web.Application) -> Pipeline:
             Normaliser.from_content(settings.content_dir / "nlu"),
         ),
         adapters,
+        app[CASES],
         hash_key=settings.log_hash_key.reveal().encode(),
         max_text_chars=settings.max_text_chars,
     )
@@ -136,12 +169,22 @@ async def readyz(request: web.Request) -> web.Response:
     app = request.app
     checks = {
         "redis": await _redis_answers(app[REDIS]),
+        "database": await _database_answers(app[DATABASE]),
         "nlu": await nlu_answers(app[HTTP], app[SETTINGS].rasa_url, wait=2.0),
     }
     ready = all(checks.values())
     body = {"status": "ready" if ready else "not ready"}
     body |= {name: "ok" if ok else "unavailable" for name, ok in checks.items()}
     return web.json_response(body, status=200 if ready else 503)
+
+
+async def _database_answers(engine: AsyncEngine) -> bool:
+    try:
+        async with asyncio.timeout(2), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        return True
+    except (SQLAlchemyError, OSError, TimeoutError):
+        return False
 
 
 async def _redis_answers(client: redis.Redis) -> bool:
@@ -155,7 +198,7 @@ async def _redis_answers(client: redis.Redis) -> bool:
 def create_app(settings: Settings, serve_http: bool = True) -> web.Application:
     app = web.Application(client_max_size=1024**2)
     app[SETTINGS] = settings
-    app.cleanup_ctx.extend([http_session, redis_client, nlu, channels, workers])
+    app.cleanup_ctx.extend([http_session, redis_client, database, nlu, channels, workers])
     if serve_http:
         app.router.add_get("/healthz", healthz)
         app.router.add_get("/readyz", readyz)

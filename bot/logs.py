@@ -27,13 +27,23 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+# Libraries whose debug logs carry data (SQL parameters hold message text): never below
+# WARNING, whatever LOG_LEVEL says.
+DATA_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool", "aiohttp.access")
+
+
+def quiet_data_loggers() -> None:
+    for name in DATA_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def setup_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    quiet_data_loggers()
 
 
 def user_ref(key: bytes, channel: str, user_id: str) -> str:

@@ -13,7 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import redis.asyncio as redis
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.cases.records import CaseRecords
 from bot.channels.base import (
     Button,
     ChannelAdapter,
@@ -23,6 +25,7 @@ from bot.channels.base import (
     OutgoingMessage,
 )
 from bot.conversation import Conversation
+from bot.dialogue.engine import Effect
 from bot.logs import user_ref
 from bot.store import keys
 from bot.store.locks import RedisLock
@@ -67,6 +70,7 @@ class Pipeline:
         assessor: Assessor,
         conversation: Conversation,
         adapters: Mapping[str, ChannelAdapter],
+        cases: CaseRecords,
         hash_key: bytes,
         max_text_chars: int,
     ) -> None:
@@ -74,6 +78,7 @@ class Pipeline:
         self._sessions = sessions
         self._assessor = assessor
         self._conversation = conversation
+        self._cases = cases
         self._adapters = adapters
         self._hash_key = hash_key
         self._max_chars = max_text_chars
@@ -143,16 +148,7 @@ class Pipeline:
                     "nlu": assessment.understanding.available,
                 },
             )
-        for effect in effects:  # the counselor queue and case records come with the console
-            log.info(
-                "effect",
-                extra={
-                    "kind": effect.kind,
-                    **{
-                        k: v for k, v in effect.detail if k in ("priority", "category", "platform")
-                    },
-                },
-            )
+        after = await self._record(event, effects, after, messages)
         outbox = Outbox(tuple(messages))
         new_session = after.with_(last_seq=max(seq, session.last_seq))
         async with self._redis.pipeline(transaction=True) as tx:
@@ -161,6 +157,41 @@ class Pipeline:
             tx.set(_outbox_key(event), outbox.to_json(), ex=OUTBOX_TTL)
             await tx.execute()
         return outbox
+
+    async def _record(
+        self,
+        event: IncomingEvent,
+        effects: tuple[Effect, ...],
+        session: Session,
+        messages: list[OutgoingMessage],
+    ) -> Session:
+        """Opens or updates the case the turn asks for and keeps the transcript of a
+        conversation that became a case. The replies never wait on this: a database
+        failure is logged and the child is answered all the same."""
+        details = {k: v for effect in effects for k, v in effect.detail}
+        wanted = any(effect.kind == "case" for effect in effects)
+        case_id = session.slots.get("case_id")
+        try:
+            if wanted and details.get("category"):
+                case_id = await self._cases.open_or_update(
+                    event.channel,
+                    user_ref(self._hash_key, event.channel, event.user_id),
+                    details["category"],
+                    details.get("priority", "normal"),
+                    details.get("platform", ""),
+                    details.get("links", ""),
+                    details.get("summary", ""),
+                )
+            if case_id:
+                lines = [("child", event.text)] if event.text else []
+                lines += [("bot", message.text) for message in messages]
+                await self._cases.add_lines(int(case_id), lines)
+        except (SQLAlchemyError, OSError):
+            log.error("case not recorded", extra={"channel": event.channel})
+            return session
+        if any(effect.kind == "handoff" for effect in effects):  # the queue comes with the console
+            log.info("handoff wanted", extra={"priority": details.get("priority", "normal")})
+        return session.with_(slots={**session.slots, "case_id": case_id}) if case_id else session
 
     async def _assess(self, event: IncomingEvent) -> Assessment | None:
         if event.kind is not EventKind.TEXT or not event.text.strip():

@@ -47,6 +47,9 @@ class Settings:
     log_hash_key: Secret = field(default_factory=lambda: Secret(""))
     # Redis: empty → an embedded server under var/ started by the bot.
     redis_url: str = ""
+    # SQL database: empty → SQLite under var/; production: postgresql://…
+    database_url: str = ""
+    retention_days: int = 90  # transcripts of closed cases are deleted after this many days
     session_ttl: int = 24 * 3600
     # Channels: a channel whose secrets are not all set is disabled (404).
     messenger_app_secret: Secret = field(default_factory=lambda: Secret(""))
@@ -107,6 +110,8 @@ class Settings:
             log_level=text("LOG_LEVEL", defaults.log_level).upper(),
             log_hash_key=Secret(env.get("LOG_HASH_KEY", "")),
             redis_url=text("REDIS_URL", ""),
+            database_url=text("DATABASE_URL", ""),
+            retention_days=int(text("RETENTION_DAYS", str(defaults.retention_days))),
             session_ttl=int(text("SESSION_TTL", str(defaults.session_ttl))),
             messenger_app_secret=secret("MESSENGER_APP_SECRET"),
             messenger_verify_token=secret("MESSENGER_VERIFY_TOKEN"),

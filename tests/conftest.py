@@ -122,13 +122,18 @@ AppFactory = Callable[..., Awaitable[TestClient]]  # type: ignore[type-arg]
 
 @pytest.fixture
 async def make_client(
-    settings: Settings, redis_url: str, redis_client: redis.Redis
+    settings: Settings, redis_url: str, redis_client: redis.Redis, tmp_path: Path
 ) -> AsyncIterator[AppFactory]:
     """Starts the real app (real Redis, real NLU) with test settings; workers run on demand."""
     clients: list[TestClient] = []  # type: ignore[type-arg]
 
     async def make(**overrides: object) -> TestClient:  # type: ignore[type-arg]
-        changes = {"redis_url": redis_url, "worker_tasks": 0, **overrides}
+        changes = {
+            "redis_url": redis_url,
+            "database_url": f"sqlite:///{tmp_path / 'bot.db'}",
+            "worker_tasks": 0,
+            **overrides,
+        }
         client = TestClient(TestServer(create_app(replace(settings, **changes))))  # type: ignore[arg-type]
         await client.start_server()
         clients.append(client)

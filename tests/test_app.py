@@ -6,14 +6,14 @@ from bot.store.redis import EmbeddedRedis
 from tests.conftest import AppFactory, free_port
 
 
-async def test_ready_when_redis_and_the_nlu_answer(make_client: AppFactory) -> None:
+async def test_ready_when_redis_the_database_and_the_nlu_answer(make_client: AppFactory) -> None:
     client = await make_client()
     health = await client.get("/healthz")
     assert health.status == 200
     assert (await health.json())["status"] == "ok"
     ready = await client.get("/readyz")
     assert ready.status == 200
-    assert await ready.json() == {"status": "ready", "redis": "ok", "nlu": "ok"}
+    assert await ready.json() == {"status": "ready", "redis": "ok", "database": "ok", "nlu": "ok"}
 
 
 async def test_not_ready_without_the_nlu_but_alive(make_client: AppFactory) -> None:
@@ -21,7 +21,12 @@ async def test_not_ready_without_the_nlu_but_alive(make_client: AppFactory) -> N
     assert (await client.get("/healthz")).status == 200
     ready = await client.get("/readyz")
     assert ready.status == 503
-    assert await ready.json() == {"status": "not ready", "redis": "ok", "nlu": "unavailable"}
+    assert await ready.json() == {
+        "status": "not ready",
+        "redis": "ok",
+        "database": "ok",
+        "nlu": "unavailable",
+    }
 
 
 async def test_not_ready_without_redis(make_client: AppFactory, tmp_path: Path) -> None:

@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 import redis.asyncio as redis
 from aiohttp.test_utils import TestClient
+from sqlalchemy import select
 
-from bot.app import REDIS
+from bot.app import DATABASE, REDIS
+from bot.cases.models import Case, TranscriptLine
 from bot.channels.base import EventKind, IncomingEvent
 from bot.store import keys
 from bot.store.intake import Intake
@@ -180,3 +182,33 @@ async def test_a_returning_person_whose_session_expired_is_greeted_again(
     replies = await chat.send(text="chào bạn")
     assert "trợ lý tự động" in replies[0]["text"]
     assert [b["payload"] for b in replies[-1]["buttons"]] == ["AUDIENCE_CHILD", "AUDIENCE_PARENT"]
+
+
+async def test_a_report_opens_one_case_with_what_the_person_chose_to_give(
+    make_client: AppFactory,
+) -> None:
+    client = await make_client()
+    chat = Chat(client)
+    await chat.send(text="có ng lạ trên zalo cứ tặng quà rồi bảo em giữ bí mật")
+    await chat.send(payload="CHECK_YES")
+    await chat.send(text="ông ấy tên là @chu_tot_bung hay nhắn lúc nửa đêm")
+    await chat.send(payload="ONGOING_YES")
+    engine = client.server.app[DATABASE]
+    async with engine.connect() as db:
+        [case] = (await db.execute(select(Case))).all()
+        lines = (await db.execute(select(TranscriptLine.sender))).scalars().all()
+    assert case.category == "report_grooming"
+    assert case.priority == "high"
+    assert case.platform == "zalo"
+    assert case.links == "@chu_tot_bung"
+    assert "nửa đêm" in case.summary
+    assert case.conversation_ref != chat.id  # a keyed hash, never the raw id
+    assert lines.count("child") == 2  # the two typed messages; button taps carry no text
+
+
+async def test_a_crisis_opens_an_imminent_case(make_client: AppFactory) -> None:
+    client = await make_client()
+    await Chat(client).send(text="em không muốn sống nữa")
+    async with client.server.app[DATABASE].connect() as db:
+        [case] = (await db.execute(select(Case))).all()
+    assert (case.category, case.priority) == ("crisis_self_harm", "imminent")

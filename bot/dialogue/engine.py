@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from bot.channels.base import EventKind
 from bot.dialogue.table import BUTTONS, TABLE, State, Step
 from bot.store.sessions import Session
-from bot.taxonomy import HIGH_RISK_INTENTS, REPORT_INTENTS, Action, Intent
+from bot.taxonomy import CRISIS_INTENTS, HIGH_RISK_INTENTS, REPORT_INTENTS, Action, Intent
 
 DISCLOSURE = "replies.welcome"
 _OPENERS = frozenset({"safe_word", "crisis", "start", "greeting"})  # say it, or cannot wait
@@ -93,12 +93,13 @@ def decide(session: Session, turn: Turn, catalogue: Catalogue) -> Decision:
 def _trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
     """The table's trigger for this turn, and the slots it fills."""
     if turn.kind is EventKind.TEXT and turn.plain.strip() in SAFE_WORDS:
-        return "safe_word", {}
+        return "safe_word", {"category": "safe_word"}
     # A typed answer that is one of the offered buttons is that answer, whatever a model
     # would read into two words out of context ("vẫn đang" for "Vẫn đang xảy ra").
     payload = turn.payload or _typed_title(session, turn)
     if not payload and turn.action is Action.URGENT_HANDOFF:
-        return "crisis", {}
+        crisis = turn.intent.value if turn.intent in CRISIS_INTENTS else "crisis"
+        return "crisis", {"category": crisis}
     if turn.kind is EventKind.MEDIA:
         return "media", {}
     if turn.kind is EventKind.START:

@@ -52,10 +52,10 @@ EVIDENCE_AND_NEXT = (
 TABLE: dict[tuple[str, str], Step] = {
     # --- always, from any state ---------------------------------------------------------
     ("*", "safe_word"): Step(
-        (S("replies.safe_word", "counselor"),), State.URGENT, ("handoff:imminent",)
+        (S("replies.safe_word", "counselor"),), State.URGENT, ("handoff:imminent", "case")
     ),
     ("*", "crisis"): Step(
-        (S("replies.urgent_handoff", "counselor"),), State.URGENT, ("handoff:imminent",)
+        (S("replies.urgent_handoff", "counselor"),), State.URGENT, ("handoff:imminent", "case")
     ),
     ("*", "media"): Step((S("replies.media", "counselor"),)),
     ("*", "start"): Step(

@@ -1,0 +1,1 @@
+"""Durable records in the SQL database: cases, contacts, transcripts, audit log, statistics."""
