@@ -212,3 +212,14 @@ async def test_a_crisis_opens_an_imminent_case(make_client: AppFactory) -> None:
     async with client.server.app[DATABASE].connect() as db:
         [case] = (await db.execute(select(Case))).all()
     assert (case.category, case.priority) == ("crisis_self_harm", "imminent")
+
+
+async def test_an_image_as_the_first_message_gets_the_disclosure_once(
+    make_client: AppFactory,
+) -> None:
+    chat = Chat(await make_client())
+    first = await chat.image()
+    assert "trợ lý tự động" in first[0]["text"]
+    assert "không nhận được ảnh" in first[-1]["text"]
+    later = await chat.send(text="cảm ơn bạn")
+    assert all("trợ lý tự động" not in reply["text"] for reply in later)

@@ -79,7 +79,8 @@ def decide(session: Session, turn: Turn, catalogue: Catalogue) -> Decision:
     replies = tuple(r for say in says if (r := _reply(say.key, say.buttons, slots, catalogue)))
     if seen.state == State.NEW and trigger not in _OPENERS:
         replies = (Reply(DISCLOSURE),) + replies  # the first reply says who is answering
-    to = step.to or State(seen.state if seen.state in State.__members__.values() else "idle")
+    known = seen.state in State.__members__.values() and seen.state != State.NEW
+    to = step.to or (State(seen.state) if known else State.IDLE)
     new = seen.with_(
         state=to.value,
         slots=slots,
@@ -87,7 +88,7 @@ def decide(session: Session, turn: Turn, catalogue: Catalogue) -> Decision:
     )
     new = _onboarding(new, slots.get("_payload", ""))
     new = new.with_(slots={k: v for k, v in new.slots.items() if k != "_payload"})
-    return Decision(replies, _effects(step, slots, turn), new)
+    return Decision(replies, _effects(step, slots), new)
 
 
 def _trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
@@ -207,7 +208,7 @@ def _onboarding(session: Session, payload: str) -> Session:
     return session
 
 
-def _effects(step: Step, slots: dict[str, str], turn: Turn) -> tuple[Effect, ...]:
+def _effects(step: Step, slots: dict[str, str]) -> tuple[Effect, ...]:
     effects = []
     for spec in step.effects:
         kind, _, value = spec.partition(":")

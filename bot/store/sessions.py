@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any
 
 import redis.asyncio as redis
 
@@ -24,23 +24,14 @@ class Session:
         return replace(self, **changes)
 
 
-class SessionStore(Protocol):
-    async def load(self, channel: str, user_id: str) -> Session: ...
-    async def save(self, channel: str, user_id: str, session: Session) -> None: ...
-    async def delete(self, channel: str, user_id: str) -> None: ...
-
-
 class RedisSessionStore:
+    """Sessions as JSON under keys.session(...) with a TTL. The worker turn reads a session
+    together with its outbox (one MGET) and writes both in one transaction, so it uses
+    `encode`/`decode` and `ttl` directly; this class keeps what stands alone."""
+
     def __init__(self, client: redis.Redis, ttl_seconds: int) -> None:
         self._redis = client
         self.ttl = ttl_seconds
-
-    async def load(self, channel: str, user_id: str) -> Session:
-        raw = await self._redis.get(keys.session(channel, user_id))
-        return decode(raw) if raw else Session()
-
-    async def save(self, channel: str, user_id: str, session: Session) -> None:
-        await self._redis.set(keys.session(channel, user_id), encode(session), ex=self.ttl)
 
     async def delete(self, channel: str, user_id: str) -> None:
         await self._redis.delete(keys.session(channel, user_id))
