@@ -269,3 +269,21 @@ async def test_signed_garbage_never_gets_a_500(
     resp = await client.post("/webhooks/messenger", data=body, headers=sign(body))
     assert resp.status in (200, 400)
     assert "Traceback" not in await resp.text()
+
+
+async def test_a_person_taking_the_thread_in_page_inbox_pauses_the_bot(
+    make_client: AppFactory, graph: FakeGraph
+) -> None:
+    client = await make_client(**messenger_settings(graph))
+    now = int(time.time() * 1000)
+    inbox = {"previous_owner_app_id": 263902037430900, "metadata": ""}  # Page Inbox
+    take = {"sender": {"id": "H1"}, "recipient": {"id": "PAGE"}, "timestamp": now}
+    take["take_thread_control"] = inbox
+    assert await post(client, page_body([take])) == 200
+    assert (
+        await post(client, page_body([text_event("H1", "h1", "dạ em chào anh", now + 1)])) == 200
+    )
+    assert await post(client, page_body([text_event("H1", "h2", "SOS", now + 2)])) == 200
+    await drain(client)
+    [only] = texts_to(graph, "H1")  # quiet while the person answers; the safe word still works
+    assert "113" in only

@@ -236,7 +236,13 @@ def _event(item: Any) -> IncomingEvent | None:
     postback = _object(item, "postback")
     if postback is not None:
         return _from_postback(item, postback)
-    return None  # delivery, read, pass/take_thread_control, reactions, referrals...
+    if _object(item, "take_thread_control") is not None:
+        # Another app (Page Inbox: a person) took the conversation: the bot pauses for it.
+        user_id, timestamp = _sender(item), _timestamp(item)
+        return IncomingEvent(
+            "messenger", user_id, f"take:{user_id}:{timestamp}", EventKind.HUMAN_REPLY, timestamp
+        )
+    return None  # delivery, read, pass_thread_control, reactions, referrals...
 
 
 def _from_message(item: dict[str, Any], message: dict[str, Any]) -> IncomingEvent | None:

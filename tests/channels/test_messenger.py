@@ -200,7 +200,9 @@ EXPECTED = {
     "messenger_read.json": [],
     "messenger_echo.json": [],
     "messenger_pass_thread_control.json": [],
-    "messenger_take_thread_control.json": [],
+    "messenger_take_thread_control.json": [
+        event("fakeId", "take:fakeId:1572630386105", EventKind.HUMAN_REPLY, 1572630386105)
+    ],
 }
 
 
@@ -277,6 +279,7 @@ def test_parse_batch_of_entries_and_items(adapter: MessengerAdapter) -> None:
         event("u3", "m6", EventKind.MEDIA, 9, media_type="sticker"),
         event("u3", "m7", EventKind.MEDIA, 10, media_type="link", text="https://example.com/bad"),
         event("u4", "m8", EventKind.BUTTON, 11, payload="MENU_REPORT"),
+        event("u4", "take:u4:12", EventKind.HUMAN_REPLY, 12),  # a person took over
     ]
 
 
