@@ -90,10 +90,6 @@ class CaseRecords:
             )
             db.add(AuditEntry(actor=actor, action="close", case_id=case_id, detail=case_type))
 
-    async def audit(self, actor: str, action: str, case_id: int | None, detail: str = "") -> None:
-        async with self._sessions.begin() as db:
-            db.add(AuditEntry(actor=actor, action=action, case_id=case_id, detail=detail))
-
     async def purge_transcripts(self, older_than_days: int, now: datetime | None = None) -> int:
         """Retention: delete the transcripts and texts of cases closed before the cut-off; the
         anonymous counts the statistics read stay. Returns how many cases were purged."""

@@ -35,10 +35,6 @@ class IncomingEvent:
             if clean != value:
                 object.__setattr__(self, name, clean)
 
-    @property
-    def conversation(self) -> str:
-        return f"{self.channel}:{self.user_id}"
-
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
 

@@ -34,9 +34,5 @@ def zalo_refresh_lock() -> str:
     return f"{PREFIX}:zalo:refresh-lock"
 
 
-def rate(channel: str, scope: str) -> str:
-    return f"{PREFIX}:rate:{channel}:{scope}"
-
-
 def webchat_replies(chat_id: str) -> str:
     return f"{PREFIX}:webchat:{chat_id}"
