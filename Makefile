@@ -18,7 +18,7 @@ PYTHON310 := $(or $(PYTHON310),$(call find_python,python3.10 /usr/bin/python3.10
 
 BOT_REQS_KEY := $(shell sed -n '/^\[project\]/,/^\[build-system\]/p' pyproject.toml | sha256sum | cut -c1-16)
 NLU_REQS_KEY := $(shell cat nlu/requirements.txt nlu/requirements.lock | sha256sum | cut -c1-16)
-MODEL_INPUTS := nlu/config.yml $(sort $(wildcard nlu/data/*.yml nlu/components/*.py content/nlu/*.yml)) nlu/requirements.lock
+MODEL_INPUTS := nlu/config.yml nlu/train.env $(sort $(wildcard nlu/data/*.yml nlu/components/*.py content/nlu/*.yml)) nlu/requirements.lock
 MODEL_KEY := $(shell cat $(MODEL_INPUTS) 2>/dev/null | sha256sum | cut -c1-16)
 BOT_VENV := $(CACHE)/venv-bot-$(BOT_REQS_KEY)
 NLU_VENV := $(CACHE)/venv-nlu-$(NLU_REQS_KEY)
@@ -29,15 +29,26 @@ export PYTHONPATH := $(ROOT)
 export NLU_MODEL ?= $(ROOT)/nlu/models/current.tar.gz
 export NLU_PYTHON ?= $(ROOT)/nlu/.venv/bin/python
 
-.PHONY: help setup run test lint check-content route eval-nlu bench bench-nlu clean FORCE
+.PHONY: help setup browser run test lint check-content route eval-nlu bench bench-console bench-nlu clean FORCE
 FORCE:
 help:
 	@echo "make run    set everything up (first time: a few minutes), then serve on PORT (8080)"
 	@echo "make test   set everything up, then run every check and test"
 	@echo "make -s route < lines.jsonl   classify JSON lines {\"text\": ...}"
-	@echo "make eval-nlu | bench | bench-nlu | lint | clean"
+	@echo "make eval-nlu | bench | bench-console | bench-nlu | lint | clean"
 
 setup: .venv nlu/.venv nlu/models/current.tar.gz
+
+# --- Debian's Chromium for the console's browser tests (Playwright drives it) -------------
+CHROMIUM ?= $(or $(shell command -v chromium 2>/dev/null),/usr/bin/chromium)
+export CHROMIUM
+browser:
+	@[ -x "$(CHROMIUM)" ] || { \
+	  echo "Installing Debian's chromium for the browser tests ..." >&2; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO="sudo -n"; \
+	  else echo "chromium is missing and this user cannot install it: apt-get install chromium, or set CHROMIUM=/path/to/chromium" >&2; exit 1; fi; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >&2 \
+	    || { $$SUDO apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >&2; }; }
 
 # --- bot environment ---------------------------------------------------------------------
 # The links are re-pointed on every run (cheap): make compares times, and a link to an older
@@ -73,7 +84,8 @@ nlu/models/current.tar.gz: $(MODEL) FORCE | nlu/.venv
 $(MODEL): | nlu/.venv
 	@echo "Training the NLU model $(notdir $(MODEL)) ..." >&2
 	@mkdir -p $(CACHE)/models && tmp=$$(mktemp -d) && start=$$(date +%s) && \
-	  TF_CPP_MIN_LOG_LEVEL=3 RASA_TELEMETRY_ENABLED=false RASA_CACHE_DIRECTORY=$(CACHE)/rasa-cache \
+	  env $$(grep -v '^#' nlu/train.env) \
+	  TF_CPP_MIN_LOG_LEVEL=3 RASA_TELEMETRY_ENABLED=false RASA_CACHE_DIRECTORY=$$tmp/cache \
 	  nlu/.venv/bin/python -m rasa train nlu \
 	    --config nlu/config.yml --nlu nlu/data --out $$tmp --fixed-model-name model >&2 && \
 	  echo "$$(( $$(date +%s) - start ))" > $(MODEL:.tar.gz=.seconds) && \
@@ -93,7 +105,7 @@ lint: .venv
 	@.venv/bin/ruff format --check bot tests nlu/components
 	@.venv/bin/mypy
 
-test: setup lint check-content
+test: setup browser lint check-content
 	@.venv/bin/python -m pytest -q
 
 check-content: .venv
@@ -104,6 +116,9 @@ eval-nlu: setup
 
 bench: setup
 	@$(VPY) -m tests.bench.bench_channels
+
+bench-console: setup
+	@$(VPY) -m tests.bench.bench_console
 
 bench-nlu: setup
 	@$(VPY) -m bot bench-nlu --train-seconds-file $(MODEL:.tar.gz=.seconds)
