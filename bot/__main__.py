@@ -1,8 +1,10 @@
-"""Command line: `python -m bot serve | route | eval-nlu | bench-nlu`."""
+"""Command line: `python -m bot serve | worker | route | stats | users add | check-content |
+eval-nlu | bench-nlu`."""
 
 import argparse
 import asyncio
 import contextlib
+import getpass
 import logging
 import os
 import secrets
@@ -20,6 +22,7 @@ from aiohttp import web
 from dotenv import load_dotenv
 
 from bot.app import create_app
+from bot.content import Content
 from bot.evaluation import EvalResult, evaluate, load_eval_set
 from bot.logs import setup_logging
 from bot.nlu import RasaIntentClassifier
@@ -108,10 +111,39 @@ async def stats_command(settings: Settings, start: date, end: date, by: str) -> 
     engine = make_engine(database_url(settings.database_url, settings.var_dir))
     try:
         await migrate(engine)
-        print(render(await statistics(sessions(engine), start, end, by)))
+        words = Content.load(settings.content_dir).node("console")
+        print(render(await statistics(sessions(engine), start, end, by), words))
     finally:
         await engine.dispose()
     return 0
+
+
+async def add_user_command(settings: Settings, username: str, role: str, password: str) -> int:
+    """`users add`: a console account; the password comes from stdin, never the command line."""
+    from bot.cases.db import database_url, make_engine, migrate, sessions
+    from bot.console.auth import AccountError, Accounts
+
+    engine = make_engine(database_url(settings.database_url, settings.var_dir))
+    try:
+        await migrate(engine)
+        await Accounts(sessions(engine)).add(username, password, role)
+    except AccountError as error:
+        print(f"users add: {error}", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print(f"users add: {username.strip().lower()} ({role}) can log in at /console/")
+    return 0
+
+
+def read_password() -> str:
+    """The password: typed twice at a terminal (not echoed), or the first line of a pipe."""
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password (10 characters or more): ")
+        if getpass.getpass("Again: ") != first:
+            return ""
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 def check_content_command(settings: Settings) -> int:
@@ -171,6 +203,11 @@ def main(argv: list[str] | None = None) -> int:
     stats.add_argument("--from", dest="start", type=date.fromisoformat, required=True)
     stats.add_argument("--to", dest="end", type=date.fromisoformat, required=True)
     stats.add_argument("--by", choices=["year", "month"], default="month")
+    users = commands.add_parser("users", help="console accounts")
+    user_commands = users.add_subparsers(dest="users_command", required=True)
+    add_user = user_commands.add_parser("add", help="add an account (password read from stdin)")
+    add_user.add_argument("--username", required=True)
+    add_user.add_argument("--role", choices=["counselor", "supervisor", "admin"], required=True)
     evaluation = commands.add_parser("eval-nlu", help="measure the model on nlu/tests")
     evaluation.add_argument("--report", type=Path, default=Path("nlu/reports/eval.txt"))
     bench = commands.add_parser("bench-nlu", help="route vs raw parse throughput and latency")
@@ -191,6 +228,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "stats":
         return run_until_signal(stats_command(settings, args.start, args.end, args.by))
+    if args.command == "users":
+        password = read_password()
+        if not password:
+            print("users add: no password given (or the two did not match)", file=sys.stderr)
+            return 1
+        return run_until_signal(add_user_command(settings, args.username, args.role, password))
     if args.command == "check-content":
         return check_content_command(settings)
     if args.command == "worker":

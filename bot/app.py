@@ -12,6 +12,22 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.appkeys import (
+    CASES,
+    CHAT_PAGE,
+    CLASSIFIER,
+    CONTENT,
+    DATABASE,
+    HANDOFFS,
+    HTTP,
+    INTAKE,
+    MESSENGER,
+    REDIS,
+    SETTINGS,
+    WEBCHAT,
+    WORKERS,
+    ZALO,
+)
 from bot.cases.db import database_url, make_engine, migrate, sessions
 from bot.cases.records import CaseRecords
 from bot.channels.base import ChannelAdapter
@@ -19,8 +35,15 @@ from bot.channels.messenger import MessengerAdapter
 from bot.channels.webchat import WebChatAdapter
 from bot.channels.zalo import ZaloAdapter
 from bot.channels.zalo_tokens import ZaloTokens
+from bot.console.app import create_console
+from bot.console.auth import Accounts, Logins
+from bot.console.hub import Hub
+from bot.console.keys import ACCOUNTS, HUB, LOGINS
+from bot.console.live import fan_out
 from bot.content import Content
 from bot.conversation import Conversation
+from bot.handoff.service import Handoffs
+from bot.metrics import exposition
 from bot.nlu import RasaIntentClassifier
 from bot.nlu_server import LocalNluServer, NluStartError, ensure_nlu, nlu_answers
 from bot.pipeline import Pipeline
@@ -29,19 +52,11 @@ from bot.store.intake import Intake
 from bot.store.redis import open_redis
 from bot.store.sessions import RedisSessionStore
 from bot.understand import Assessor, load_screen
-from bot.webhooks import CHAT_PAGE, INTAKE, MESSENGER, WEBCHAT, ZALO, add_routes, render_chat_page
+from bot.webhooks import add_routes, render_chat_page
 from bot.worker import Worker, consumer_name
 from nlu.components.normaliser import Normaliser
 
 log = logging.getLogger(__name__)
-
-SETTINGS = web.AppKey("settings", Settings)
-HTTP = web.AppKey("http", aiohttp.ClientSession)
-REDIS = web.AppKey("redis", redis.Redis)
-CLASSIFIER = web.AppKey("classifier", RasaIntentClassifier)
-DATABASE = web.AppKey("database", AsyncEngine)
-CASES = web.AppKey("cases", CaseRecords)
-WORKERS = web.AppKey("workers", list[asyncio.Task[None]])
 
 
 async def http_session(app: web.Application) -> AsyncIterator[None]:
@@ -125,21 +140,43 @@ async def channels(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-def build_pipeline(app: web.Application) -> Pipeline:
+async def handoff(app: web.Application) -> AsyncIterator[None]:
+    """The counselor queue and relay, the console's accounts and logins, and the background
+    tick that updates waiting children on their place and counselors on reply windows."""
     settings, client = app[SETTINGS], app[REDIS]
     adapters: dict[str, ChannelAdapter] = {
         "messenger": app[MESSENGER], "zalo": app[ZALO], "webchat": app[WEBCHAT],
     }  # fmt: skip
+    app[CONTENT] = Content.load(settings.content_dir)
+    app[HANDOFFS] = Handoffs(client, adapters, app[CONTENT], app[CASES], settings.session_ttl)
+    app[ACCOUNTS] = Accounts(sessions(app[DATABASE]))
+    app[LOGINS] = Logins(client)
+    ticking = asyncio.create_task(_tick(app[HANDOFFS]))
+    yield
+    ticking.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await ticking
+
+
+async def _tick(handoffs: Handoffs, every: float = 15.0) -> None:
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await handoffs.tick()
+        except (redis.RedisError, OSError, SQLAlchemyError):
+            log.warning("handoff tick failed")
+
+
+def build_pipeline(app: web.Application) -> Pipeline:
+    settings, client = app[SETTINGS], app[REDIS]
     return Pipeline(
         client,
         RedisSessionStore(client, settings.session_ttl),
         Assessor(app[CLASSIFIER], load_screen(settings)),
-        Conversation(
-            Content.load(settings.content_dir),
-            Normaliser.from_content(settings.content_dir / "nlu"),
-        ),
-        adapters,
+        Conversation(app[CONTENT], Normaliser.from_content(settings.content_dir / "nlu")),
+        app[HANDOFFS].adapters,
         app[CASES],
+        app[HANDOFFS],
         hash_key=settings.log_hash_key.reveal().encode(),
         max_text_chars=settings.max_text_chars,
     )
@@ -159,6 +196,16 @@ async def workers(app: web.Application) -> AsyncIterator[None]:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def to_console(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/console/")
+
+
+async def metrics(request: web.Request) -> web.Response:
+    body = await exposition(request.app[REDIS])
+    return web.Response(body=body, content_type="text/plain", charset="utf-8",
+                        headers={"X-Content-Type-Options": "nosniff"})  # fmt: skip
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -198,9 +245,15 @@ async def _redis_answers(client: redis.Redis) -> bool:
 def create_app(settings: Settings, serve_http: bool = True) -> web.Application:
     app = web.Application(client_max_size=1024**2)
     app[SETTINGS] = settings
-    app.cleanup_ctx.extend([http_session, redis_client, database, nlu, channels, workers])
+    app[HUB] = Hub()
+    app.cleanup_ctx.extend(
+        [http_session, redis_client, database, nlu, channels, handoff, fan_out, workers]
+    )
     if serve_http:
         app.router.add_get("/healthz", healthz)
         app.router.add_get("/readyz", readyz)
+        app.router.add_get("/metrics", metrics)
         add_routes(app)
+        app.router.add_get("/console", to_console)
+        app.add_subapp("/console/", create_console(app[HUB]))
     return app

@@ -24,12 +24,21 @@ class Conversation:
         decision = decide(session, self.turn(event, assessment), self._finder.catalogue)
         audience = decision.session.audience
         messages = [self.render(reply, audience) for reply in decision.replies]
+        after = self.offer(decision.session, messages[-1] if messages else None)
+        if not messages and decision.session.state in ("waiting", "counselor"):
+            after = decision.session  # a silent turn keeps the buttons offered before
+        return messages, decision.effects, after
+
+    def offer(self, session: Session, last: OutgoingMessage | None) -> Session:
+        """The buttons of the last message, remembered so a typed answer can match them."""
         offered = [
             [self._normaliser.plain(button.title), button.payload]
-            for button in (messages[-1].buttons if messages else ())
+            for button in (last.buttons if last else ())
         ]
-        slots = {**decision.session.slots, "offered": offered}
-        return messages, decision.effects, decision.session.with_(slots=slots)
+        return session.with_(slots={**session.slots, "offered": offered})
+
+    def text(self, key: str) -> str:
+        return self._content.text(key)
 
     def turn(self, event: IncomingEvent, assessment: Assessment | None) -> Turn:
         plain = self._normaliser.plain(event.text) if event.kind is EventKind.TEXT else ""

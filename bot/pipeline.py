@@ -26,7 +26,10 @@ from bot.channels.base import (
 )
 from bot.conversation import Conversation
 from bot.dialogue.engine import Effect
+from bot.dialogue.table import State
+from bot.handoff.service import Handoffs
 from bot.logs import user_ref
+from bot.metrics import SENDS
 from bot.store import keys
 from bot.store.locks import RedisLock
 from bot.store.sessions import RedisSessionStore, Session, decode, encode
@@ -71,6 +74,7 @@ class Pipeline:
         conversation: Conversation,
         adapters: Mapping[str, ChannelAdapter],
         cases: CaseRecords,
+        handoffs: Handoffs,
         hash_key: bytes,
         max_text_chars: int,
     ) -> None:
@@ -79,6 +83,7 @@ class Pipeline:
         self._assessor = assessor
         self._conversation = conversation
         self._cases = cases
+        self._handoffs = handoffs
         self._adapters = adapters
         self._hash_key = hash_key
         self._max_chars = max_text_chars
@@ -132,7 +137,11 @@ class Pipeline:
         if event.kind is EventKind.STOP:  # unfollowed: forget the conversation
             await self._sessions.delete(event.channel, event.user_id)
             return Outbox(())
-        assessment = await self._assess(event)
+        session = await self._still_handed_off(event, session)
+        # With a counselor the words are relayed as they are: no model (the safe word is
+        # matched on the text itself).
+        with_counselor = session.state == State.COUNSELOR
+        assessment = None if with_counselor else await self._assess(event)
         messages, effects, after = self._conversation.respond(session, event, assessment)
         if assessment is not None:
             verdict = assessment.triage
@@ -148,7 +157,12 @@ class Pipeline:
                     "nlu": assessment.understanding.available,
                 },
             )
-        after = await self._record(event, effects, after, messages)
+        after = await self._case(event, effects, after)
+        after, notices = await self._hand_off(event, effects, after)
+        if notices:
+            messages += notices
+            after = self._conversation.offer(after, notices[-1])
+        after = await self._transcript(event, after, messages)
         outbox = Outbox(tuple(messages))
         new_session = after.with_(last_seq=max(seq, session.last_seq))
         async with self._redis.pipeline(transaction=True) as tx:
@@ -158,40 +172,101 @@ class Pipeline:
             await tx.execute()
         return outbox
 
-    async def _record(
-        self,
-        event: IncomingEvent,
-        effects: tuple[Effect, ...],
-        session: Session,
-        messages: list[OutgoingMessage],
+    async def _still_handed_off(self, event: IncomingEvent, session: Session) -> Session:
+        """A conversation that says it waits for (or talks with) a counselor, but whose
+        handoff is gone, talks with the bot again: never silence with nobody listening."""
+        if session.state not in (State.WAITING, State.COUNSELOR):
+            return session
+        found = await self._handoffs.queue.for_user(event.channel, event.user_id)
+        if found is not None:
+            return session.with_(slots={**session.slots, "handoff_id": found.id})
+        log.info("handoff gone", extra={"channel": event.channel})
+        return session.with_(state=State.IDLE.value)
+
+    async def _case(
+        self, event: IncomingEvent, effects: tuple[Effect, ...], session: Session
     ) -> Session:
-        """Opens or updates the case the turn asks for and keeps the transcript of a
-        conversation that became a case. The replies never wait on this: a database
-        failure is logged and the child is answered all the same."""
-        details = {k: v for effect in effects for k, v in effect.detail}
-        wanted = any(effect.kind == "case" for effect in effects)
-        case_id = session.slots.get("case_id")
+        """Opens or updates the case the turn asks for. The replies never wait on this: a
+        database failure is logged and the child is answered all the same."""
+        details = _details(effects)
+        if not any(effect.kind == "case" for effect in effects) or not details.get("category"):
+            return session
         try:
-            if wanted and details.get("category"):
-                case_id = await self._cases.open_or_update(
-                    event.channel,
-                    user_ref(self._hash_key, event.channel, event.user_id),
-                    details["category"],
-                    details.get("priority", "normal"),
-                    details.get("platform", ""),
-                    details.get("links", ""),
-                    details.get("summary", ""),
-                )
-            if case_id:
-                lines = [("child", event.text)] if event.text else []
-                lines += [("bot", message.text) for message in messages]
-                await self._cases.add_lines(int(case_id), lines)
+            case_id = await self._cases.open_or_update(
+                event.channel,
+                user_ref(self._hash_key, event.channel, event.user_id),
+                details["category"],
+                details.get("priority", "normal"),
+                details.get("platform", ""),
+                details.get("links", ""),
+                details.get("summary", ""),
+            )
         except (SQLAlchemyError, OSError):
             log.error("case not recorded", extra={"channel": event.channel})
             return session
-        if any(effect.kind == "handoff" for effect in effects):  # the queue comes with the console
-            log.info("handoff wanted", extra={"priority": details.get("priority", "normal")})
-        return session.with_(slots={**session.slots, "case_id": case_id}) if case_id else session
+        return session.with_(slots={**session.slots, "case_id": case_id})
+
+    async def _transcript(
+        self, event: IncomingEvent, session: Session, messages: list[OutgoingMessage]
+    ) -> Session:
+        """The transcript of a conversation that became a case: what the person wrote and
+        what the bot said (images are never kept: only that one was sent). Until there is a
+        case, the last few lines wait in the session (it expires), so a counselor later sees
+        the conversation since the report began."""
+        lines = [("child", event.text)] if event.text else []
+        if event.kind is EventKind.MEDIA:
+            lines = [("child", self._conversation.text("handoff.media_to_counselor"))]
+        lines += [("bot", message.text) for message in messages]
+        recent = [tuple(line) for line in session.slots.get("recent") or []]
+        case_id = session.slots.get("case_id")
+        if not case_id:
+            kept = [list(line) for line in (recent + lines)[-RECENT_LINES:]]
+            return session.with_(slots={**session.slots, "recent": kept})
+        try:
+            await self._cases.add_lines(int(case_id), recent + lines)
+        except (SQLAlchemyError, OSError):
+            log.error("transcript not recorded", extra={"channel": event.channel})
+            return session
+        return session.with_(slots={k: v for k, v in session.slots.items() if k != "recent"})
+
+    async def _hand_off(
+        self, event: IncomingEvent, effects: tuple[Effect, ...], session: Session
+    ) -> tuple[Session, list[OutgoingMessage]]:
+        """Joins or leaves the counselor queue, and passes the person's words to the console.
+        Returns the session and the queue notice for the person, if any."""
+        notices: list[OutgoingMessage] = []
+        handoff_id = str(session.slots.get("handoff_id") or "")
+        for effect in effects:
+            if effect.kind == "relay" and handoff_id:
+                text = event.text
+                if event.kind is EventKind.MEDIA:
+                    text = self._conversation.text("handoff.media_to_counselor")
+                if text:
+                    await self._handoffs.child_wrote(handoff_id, text, event.timestamp_ms)
+            elif effect.kind == "leave" and handoff_id:
+                await self._handoffs.leave(handoff_id)
+                handoff_id = ""
+            elif effect.kind == "handoff":
+                context = {
+                    k: str(v)
+                    for k, v in {
+                        **_details(effects),
+                        "case_id": session.slots.get("case_id", ""),
+                        "audience": session.audience,
+                        "age_band": session.age_band,
+                    }.items()
+                    if k in CONTEXT
+                }
+                priority = dict(effect.detail).get("priority", "normal")
+                handoff_id, notice = await self._handoffs.join(
+                    event.channel, event.user_id, priority, context, session.audience
+                )
+                if not dict(effect.detail).get("quiet"):
+                    notices.append(notice)
+        slots = {k: v for k, v in session.slots.items() if k != "handoff_id"}
+        if handoff_id:
+            slots["handoff_id"] = handoff_id
+        return session.with_(slots=slots), notices
 
     async def _assess(self, event: IncomingEvent) -> Assessment | None:
         if event.kind is not EventKind.TEXT or not event.text.strip():
@@ -207,6 +282,7 @@ class Pipeline:
             message = outbox.messages[index]
             delivery = Delivery(event.timestamp_ms, typing=typing and index == outbox.sent)
             result = await adapter.send(event.user_id, message, delivery)
+            SENDS.labels(event.channel, result.status.value, result.reason).inc()
             if not result.ok:
                 log.warning(
                     "reply not delivered",
@@ -218,6 +294,14 @@ class Pipeline:
                 )
             outbox = Outbox(outbox.messages, index + 1)
             await self._redis.set(_outbox_key(event), outbox.to_json(), ex=OUTBOX_TTL)
+
+
+RECENT_LINES = 12  # lines kept before a case exists
+CONTEXT = ("case_id", "category", "platform", "links", "audience", "age_band")
+
+
+def _details(effects: tuple[Effect, ...]) -> dict[str, str]:
+    return {k: v for effect in effects for k, v in effect.detail}
 
 
 def _outbox_key(event: IncomingEvent) -> str:

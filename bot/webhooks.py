@@ -15,19 +15,14 @@ import yaml
 from aiohttp import web
 from redis.exceptions import RedisError
 
+from bot.appkeys import CHAT_PAGE, INTAKE, MESSENGER, WEBCHAT, ZALO
 from bot.channels.base import BadPayload, ChannelAdapter
-from bot.channels.messenger import MessengerAdapter
-from bot.channels.webchat import CHAT_ID, WebChatAdapter
+from bot.channels.webchat import CHAT_ID
 from bot.channels.zalo import ZaloAdapter
-from bot.store.intake import Intake
+from bot.metrics import WEBHOOK_EVENTS
 
 log = logging.getLogger(__name__)
 
-INTAKE = web.AppKey("intake", Intake)
-MESSENGER = web.AppKey("messenger", MessengerAdapter)
-ZALO = web.AppKey("zalo", ZaloAdapter)
-WEBCHAT = web.AppKey("webchat", WebChatAdapter)
-CHAT_PAGE = web.AppKey("chat_page", str)
 
 STATIC = Path(__file__).resolve().parent / "channels" / "static"
 
@@ -40,11 +35,13 @@ async def receive(request: web.Request, adapter: ChannelAdapter) -> web.Response
     if isinstance(adapter, ZaloAdapter) and adapter.is_probe(body):
         return web.Response(text="ok")
     if not adapter.verify(request.headers, body):
+        WEBHOOK_EVENTS.labels(adapter.name, "bad_signature").inc()
         log.warning("webhook rejected", extra={"channel": adapter.name, "result": "bad_signature"})
         raise web.HTTPForbidden(text="bad signature")
     try:
         events = adapter.parse(body)
     except BadPayload as bad:
+        WEBHOOK_EVENTS.labels(adapter.name, "bad_payload").inc()
         log.warning("webhook rejected", extra={"channel": adapter.name, "result": "bad_payload"})
         raise web.HTTPBadRequest(text=str(bad)) from None
     stored = 0
@@ -52,8 +49,11 @@ async def receive(request: web.Request, adapter: ChannelAdapter) -> web.Response
         for event in events:
             stored += await request.app[INTAKE].enqueue(event)
     except (RedisError, OSError):
+        WEBHOOK_EVENTS.labels(adapter.name, "redis_down").inc()
         log.error("webhook not stored", extra={"channel": adapter.name, "result": "redis_down"})
         raise web.HTTPServiceUnavailable(text="try again") from None
+    WEBHOOK_EVENTS.labels(adapter.name, "stored").inc(stored)
+    WEBHOOK_EVENTS.labels(adapter.name, "duplicate").inc(len(events) - stored)
     log.info(
         "webhook",
         extra={

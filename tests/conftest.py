@@ -1,13 +1,16 @@
 """Shared fixtures: the real trained Rasa model behind a real NLU server, started once."""
 
 import asyncio
+import contextlib
 import os
 import socket
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 import pytest
 import redis.asyncio as redis
 from aiohttp.test_utils import TestClient, TestServer
@@ -120,17 +123,42 @@ def assessor(http: aiohttp.ClientSession, settings: Settings, screen) -> Assesso
 AppFactory = Callable[..., Awaitable[TestClient]]  # type: ignore[type-arg]
 
 
+@contextlib.asynccontextmanager
+async def sql_database(tmp_path: Path) -> AsyncIterator[str]:
+    """A real SQL database for one test: a SQLite file, or (DATABASE_URL_TEST, as in CI) a
+    PostgreSQL database created for the test and dropped after it."""
+    server = os.environ.get("DATABASE_URL_TEST")
+    if not server:
+        yield f"sqlite:///{tmp_path / 'bot.db'}"
+        return
+    name = f"bot_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(server)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    async with sql_database(tmp_path) as url:
+        yield url
+
+
 @pytest.fixture
 async def make_client(
-    settings: Settings, redis_url: str, redis_client: redis.Redis, tmp_path: Path
+    settings: Settings, redis_url: str, redis_client: redis.Redis, database_url: str
 ) -> AsyncIterator[AppFactory]:
-    """Starts the real app (real Redis, real NLU) with test settings; workers run on demand."""
+    """Starts the real app (real Redis, real NLU, a real database) with test settings;
+    workers run on demand."""
     clients: list[TestClient] = []  # type: ignore[type-arg]
 
     async def make(**overrides: object) -> TestClient:  # type: ignore[type-arg]
         changes = {
             "redis_url": redis_url,
-            "database_url": f"sqlite:///{tmp_path / 'bot.db'}",
+            "database_url": database_url,
             "worker_tasks": 0,
             **overrides,
         }

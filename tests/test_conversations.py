@@ -50,8 +50,9 @@ class Chat:
         return items
 
 
-Script = list[tuple[dict[str, str], list[str], list[str] | None]]
-# (what the person sends, words that must appear in the replies, payloads offered last or None)
+Script = list[tuple[dict[str, str], list[str] | None, list[str] | None]]
+# (what the person sends, words that must appear in the replies (None: no reply at all),
+#  payloads offered last or None)
 
 CHILD_ONBOARDING: Script = [
     (
@@ -101,19 +102,32 @@ PARENT_GROOMING_REPORT: Script = [
     ({"text": "trên zalo"}, ["tiếp diễn"], ["ONGOING_YES", "ONGOING_NO"]),
     (
         {"text": "vẫn đang"},
-        ["Zalo", "111", "trách"],
-        ["COUNSELOR", "DELETE_CHAT"],
-    ),  # a typed title
+        ["Zalo", "111", "trách", "tư vấn viên", "chưa có tư vấn viên"],
+        ["LEAVE_QUEUE", "DELETE_CHAT"],
+    ),  # a typed title; grooming is queued for a counselor at once (nobody online here)
 ]
 CRISIS_INSIDE_A_REPORT: Script = [
     ({"text": "có đứa trên tiktok lừa em mất acc"}, ["trợ lý tự động", "Có phải bạn"], None),
     ({"payload": "CHECK_YES"}, ["chuyện gì đã xảy ra"], None),
-    ({"text": "em mệt lắm, em không muốn sống nữa"}, ["113", "115", "111"], ["COUNSELOR"]),
+    (
+        {"text": "em mệt lắm, em không muốn sống nữa"},
+        ["113", "115", "111", "chưa có tư vấn viên"],
+        ["LEAVE_QUEUE", "DELETE_CHAT"],
+    ),
+    ({"text": "em sợ lắm"}, None, None),  # waiting: the words go to the counselor, no bot talk
 ]
 SAFE_WORD_IN_A_FLOW: Script = [
     ({"text": "bạn cùng lớp lập nhóm chửi em"}, ["Có phải bạn"], None),
-    ({"text": "111"}, ["113", "111"], ["COUNSELOR"]),
-    ({"text": "cứu"}, ["113", "111"], None),
+    ({"text": "111"}, ["113", "111"], ["LEAVE_QUEUE", "DELETE_CHAT"]),
+    ({"text": "cứu"}, ["113", "111"], None),  # the safe word works while waiting too
+]
+COUNSELOR_WHEN_NOBODY_IS_ONLINE: Script = [
+    ({"payload": "COUNSELOR"}, ["trợ lý tự động", "tư vấn viên", "gọi 111"], None),
+    ({"text": "alo có ai không"}, None, None),
+    ({"text": "sos"}, ["113"], ["LEAVE_QUEUE", "DELETE_CHAT"]),
+    ({"text": "2"}, ["xoá"], None),  # a typed number for "delete this chat", still waiting
+    ({"payload": "LEAVE_QUEUE"}, ["rời hàng chờ", "111"], ["REPORT", "ADVICE", "COUNSELOR"]),
+    ({"text": "asdfghjkl"}, ["111"], None),  # the bot talks again
 ]
 NOT_UNDERSTOOD: Script = [
     ({"text": "em bị bạn bè bêu xấu trên confession"}, ["Có phải bạn"], None),
@@ -146,6 +160,7 @@ SCRIPTS = {
     "garbage and emoji only": GARBAGE,
     "advice": ADVICE,
     "info": INFO,
+    "asking for a counselor when nobody is online": COUNSELOR_WHEN_NOBODY_IS_ONLINE,
 }
 
 
@@ -156,6 +171,9 @@ async def test_script(make_client: AppFactory, script: Script) -> None:
         body: dict[str, object] = {"start": True} if "start" in send else dict(send)
         replies = await chat.send(**body)
         said = "\n".join(r["text"] for r in replies)
+        if words is None:
+            assert not replies, f"turn {number}: the bot should stay quiet, said {said!r}"
+            continue
         assert replies, f"turn {number}: no reply to {send}"
         for word in words:
             assert word in said, f"turn {number}: {word!r} not in {said!r}"

@@ -42,3 +42,33 @@ async def test_no_text_no_user_id_in_logs(make_client: AppFactory, captured: io.
     everything = captured.getvalue()
     for secret in ("Nguyễn", "Hoa", "0912345678", "muốn chết", "muon chet", chat):
         assert secret not in everything
+
+
+async def test_the_console_logs_no_text_no_password_no_token(
+    make_client: AppFactory, captured: io.StringIO
+) -> None:
+    from tests.console.conftest import PASSWORD, Counselor, logged_in
+    from tests.test_conversations import Chat
+
+    client = await make_client()
+    made: list[Counselor] = []
+    try:
+        lan = await logged_in(client, made, "lan")
+        child = Chat(client)
+        await child.send(payload="COUNSELOR")
+        await child.send(text=SECRET_TEXT)
+        _, taken = await lan.call("POST", "conversations/next/claim")
+        counselor_words = "Chị là Lan, số của chị 0987654321"
+        await lan.call("POST", f"conversations/{taken['id']}/messages", {"text": counselor_words})
+        await lan.call("GET", f"conversations/{taken['id']}/messages")
+        await lan.call("POST", f"conversations/{taken['id']}/close",
+                       {"categories": ["report_grooming"], "type": "consultation"})  # fmt: skip
+        logged = captured.getvalue()
+        assert logged  # the console and the pipeline did log
+        for secret in (SECRET_TEXT, "0912345678", counselor_words, PASSWORD, lan.csrf, child.id):
+            assert secret not in logged
+        cookie = next(iter(lan.http.cookie_jar)).value
+        assert cookie not in logged
+    finally:
+        for counselor in made:
+            await counselor.close()

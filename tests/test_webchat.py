@@ -51,7 +51,8 @@ async def test_a_crisis_gets_the_emergency_numbers_first(make_client: AppFactory
     chat = new_chat()
     await say(client, chat, text="e ko muốn sống nữa, tối nay e sẽ uống hết vỉ thuốc")
     await drain(client)
-    [reply] = await replies(client, chat)
+    reply, queued = await replies(client, chat)  # the numbers, then the counselor queue
+    assert "tư vấn viên" in queued["text"]
     assert reply["text"].index("113") < reply["text"].index("Cảm ơn")
     assert "115" in reply["text"]
     assert "111" in reply["text"]

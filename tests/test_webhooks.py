@@ -141,7 +141,7 @@ async def test_a_batch_is_answered_in_full_and_duplicates_once(
     assert await post(client, body) == 200
     assert await post(client, body) == 200  # Meta retries: the same events again
     assert await drain(client) == 3
-    assert len(texts_to(graph, "U3")) == 1
+    assert len(texts_to(graph, "U3")) == 2  # the emergency numbers, then the queue notice
     assert "113" in texts_to(graph, "U3")[0]
     assert len(texts_to(graph, "U1")) == 2  # welcome + reply to the greeting
     assert len(texts_to(graph, "U2")) == 2
@@ -285,5 +285,7 @@ async def test_a_person_taking_the_thread_in_page_inbox_pauses_the_bot(
     )
     assert await post(client, page_body([text_event("H1", "h2", "SOS", now + 2)])) == 200
     await drain(client)
-    [only] = texts_to(graph, "H1")  # quiet while the person answers; the safe word still works
-    assert "113" in only
+    # quiet while the person answers; the safe word still works (and asks for a counselor)
+    help_, queued = texts_to(graph, "H1")
+    assert "113" in help_
+    assert "tư vấn viên" in queued

@@ -61,6 +61,23 @@ class CaseRecords:
         async with self._sessions.begin() as db:
             db.add_all(TranscriptLine(case_id=case_id, sender=s, text=t) for s, t in lines)
 
+    async def audit(self, actor: str, action: str, case_id: int | None, detail: str = "") -> None:
+        async with self._sessions.begin() as db:
+            db.add(AuditEntry(actor=actor, action=action, case_id=case_id, detail=detail))
+
+    async def get(self, case_id: int) -> Case | None:
+        async with self._sessions() as db:
+            return await db.get(Case, case_id)
+
+    async def transcript(self, case_id: int, limit: int = 500) -> list[TranscriptLine]:
+        """The last `limit` lines of a case, oldest first."""
+        async with self._sessions() as db:
+            query = (
+                select(TranscriptLine).where(TranscriptLine.case_id == case_id)
+                .order_by(TranscriptLine.id.desc()).limit(limit)
+            )  # fmt: skip
+            return list(reversed(list(await db.scalars(query))))
+
     async def close(
         self,
         case_id: int,

@@ -1,26 +1,30 @@
 """The hotline's statistics table, from closed cases: 4.1 counselling contacts by category,
 4.2 intervention cases by category, 4.3 reports of channels and clips, and the totals."""
 
+import csv
+import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.models import Case, CaseCategory
 
-# The 111 categories of online harm, in the order of the hotline's table, with its names.
-CATEGORIES = {
-    "report_sexual_abuse": "Xâm hại tình dục trẻ em trên MTM",
-    "report_bullying": "Trẻ em bị bạo lực, bắt nạt trên MTM",
-    "report_grooming": "Trẻ em bị dụ dỗ/gạ gẫm trên MTM",
-    "report_defamation": "Trẻ em bị xúc phạm danh dự, nhân phẩm trên MTM",
-    "report_privacy_leak": "Trẻ em bị đưa thông tin cá nhân lên mạng",
-    "report_scam": "Trẻ em bị lừa tiền trên MTM",
-    "report_trafficking": "Trẻ em bị dụ dỗ và lừa bán trên MTM",
-    "ask_online_safety": "Cách sử dụng internet an toàn cho trẻ em",
-}
+# The 111 categories of online harm, in the order of the hotline's table; their names are in
+# content/vi/console.yml (`categories`), with the table's other words.
+CATEGORIES = (
+    "report_sexual_abuse",
+    "report_bullying",
+    "report_grooming",
+    "report_defamation",
+    "report_privacy_leak",
+    "report_scam",
+    "report_trafficking",
+    "ask_online_safety",
+)
 CONTENT_REPORTS = "report_harmful_content"  # 4.3: "Thông báo kênh/clip có nội dung liên quan"
 
 
@@ -86,22 +90,44 @@ async def statistics(
     return result
 
 
-def render(stats: Statistics) -> str:
-    width = max(len(name) for name in CATEGORIES.values()) + 8
-    head = f"{'':<{width}}" + "".join(f"{p:>9}" for p in stats.periods) + f"{'Tổng':>9}"
-    lines = [head]
+def rows(stats: Statistics, words: dict[str, Any]) -> list[tuple[str, str, list[int]]]:
+    """The table as (kind, label, counts per period + the total): kind is "section", "row"
+    or "total". Shared by the command line, the console page and the CSV download."""
+    names = words["categories"]
+    out: list[tuple[str, str, list[int]]] = []
 
-    def row(label: str, counts: Counter[str]) -> None:
-        cells = "".join(f"{counts[p]:>9}" for p in stats.periods)
-        lines.append(f"{label:<{width}}{cells}{sum(counts[p] for p in stats.periods):>9}")
+    def row(kind: str, label: str, counts: Counter[str]) -> None:
+        cells = [counts[p] for p in stats.periods]
+        out.append((kind, label, cells + [sum(cells)]))
 
-    for number, title, table in (("4.1", "Tư vấn", stats.consultation),
-                                 ("4.2", "Can thiệp", stats.intervention)):  # fmt: skip
-        lines.append(f"{number} {title}")
-        for category, name in CATEGORIES.items():
-            row(f"  {name}", table[category])
-    lines.append("4.3 Thông báo kênh/clip có nội dung liên quan")
-    row("  Số thông báo", stats.content_reports)
-    totals = Counter({p: stats.total(p) for p in stats.periods})
-    row("Tổng cộng", totals)
+    for title, table in ((words["stats"]["consultation"], stats.consultation),
+                         (words["stats"]["intervention"], stats.intervention)):  # fmt: skip
+        out.append(("section", title, []))
+        for category in CATEGORIES:
+            row("row", names[category], table[category])
+    out.append(("section", words["stats"]["content_reports"], []))
+    row("row", words["stats"]["reports_row"], stats.content_reports)
+    row(
+        "total", words["stats"]["grand_total"], Counter({p: stats.total(p) for p in stats.periods})
+    )
+    return out
+
+
+def render(stats: Statistics, words: dict[str, Any]) -> str:
+    table = rows(stats, words)
+    width = max(len(label) for _, label, _ in table) + 4
+    lines = [f"{'':<{width}}" + "".join(f"{p:>9}" for p in stats.periods)
+             + f"{words['stats']['total']:>9}"]  # fmt: skip
+    for kind, label, counts in table:
+        indent = "  " if kind == "row" else ""
+        lines.append(f"{indent + label:<{width}}" + "".join(f"{n:>9}" for n in counts))
     return "\n".join(lines)
+
+
+def csv_text(stats: Statistics, words: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["", *stats.periods, words["stats"]["total"]])
+    for kind, label, counts in rows(stats, words):
+        writer.writerow([label, *counts] if kind != "section" else [label])
+    return out.getvalue()

@@ -69,26 +69,44 @@ def decide(session: Session, turn: Turn, catalogue: Catalogue) -> Decision:
         return Decision((), (), session.with_(paused_until_ms=turn.now_ms + PAUSE_AFTER_HUMAN_MS))
     seen = session.with_(last_user_message_ms=turn.now_ms)
     trigger, slots = _trigger(seen, turn)
+    if trigger == "crisis" and seen.state == State.WAITING and seen.slots.get("urgent_given"):
+        trigger = "crisis_again"  # the numbers were given: the counselor reads it first
     if session.paused_until_ms > turn.now_ms and trigger not in {"safe_word", "crisis"}:
         return Decision((), (), seen)  # a person answers in the platform's own tool
     step = (
-        TABLE.get((seen.state, trigger)) or TABLE.get(("*", trigger)) or TABLE[("*", "fallback")]
+        TABLE.get((seen.state, trigger))
+        or TABLE.get((seen.state, "*"))
+        or TABLE.get(("*", trigger))
+        or TABLE[("*", "fallback")]
     )
     slots = {**seen.slots, **slots}
-    says = [say for say in step.say if not say.only or say.only == seen.audience]
+    high = slots.get("priority") == "high"
+    says = [
+        say
+        for say in step.say
+        if (not say.only or say.only == seen.audience)
+        and (not say.when or (say.when == "high") == high)
+    ]
     replies = tuple(r for say in says if (r := _reply(say.key, say.buttons, slots, catalogue)))
     if seen.state == State.NEW and trigger not in _OPENERS:
         replies = (Reply(DISCLOSURE),) + replies  # the first reply says who is answering
     known = seen.state in State.__members__.values() and seen.state != State.NEW
     to = step.to or (State(seen.state) if known else State.IDLE)
+    effects = _effects(step, slots)
+    if any(e.kind == "handoff" for e in effects) and to != State.COUNSELOR:
+        to = State.WAITING  # joining the queue means waiting for a counselor
     new = seen.with_(
         state=to.value,
         slots=slots,
         last_intent=turn.intent.value if turn.intent else seen.last_intent,
     )
+    if trigger in ("crisis", "safe_word"):
+        new = new.with_(slots={**new.slots, "urgent_given": "1"})
+    elif to not in (State.WAITING, State.COUNSELOR):
+        new = new.with_(slots={k: v for k, v in new.slots.items() if k != "urgent_given"})
     new = _onboarding(new, slots.get("_payload", ""))
     new = new.with_(slots={k: v for k, v in new.slots.items() if k != "_payload"})
-    return Decision(replies, _effects(step, slots), new)
+    return Decision(replies, effects, new)
 
 
 def _trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
@@ -161,7 +179,11 @@ def _text_trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
             "category": intent.value,
             "platform": turn.platform or session.slots.get("platform", ""),
         }
-        return ("report_high" if intent in HIGH_RISK_INTENTS else "report"), slots
+        high = intent in HIGH_RISK_INTENTS
+        return ("report_high" if high else "report"), {
+            **slots,
+            "priority": "high" if high else "normal",
+        }
     if action is Action.ADVICE and turn.topic:
         return "advice_topic", {"topic": turn.topic}
     if action is Action.INFO and intent:
@@ -209,12 +231,25 @@ def _onboarding(session: Session, payload: str) -> Session:
 
 
 def _effects(step: Step, slots: dict[str, str]) -> tuple[Effect, ...]:
-    effects = []
+    priority = slots.get("priority") or "normal"
+    handoffs, others = [], []
     for spec in step.effects:
         kind, _, value = spec.partition(":")
-        if kind == "handoff":
-            effects.append(Effect("handoff", (("priority", value),)))
-        elif kind == "case" and slots.get("category"):
-            keep = ("category", "platform", "summary", "links", "ongoing")
-            effects.append(Effect("case", tuple((k, slots[k]) for k in keep if slots.get(k))))
-    return tuple(effects)
+        if kind == "raise":
+            handoffs.append(Effect("handoff", (("priority", value), ("quiet", "1"))))
+        elif kind != "handoff":
+            others.append(kind)
+        elif value == "{priority}" or (value == "high?" and priority == "high"):
+            handoffs.append(Effect("handoff", (("priority", priority),)))
+        elif value != "high?":  # "high?": only high-priority reports are queued unasked
+            handoffs.append(Effect("handoff", (("priority", value),)))
+    effects = []
+    for kind in others:
+        if kind == "case" and (slots.get("category") or handoffs):
+            keep = ("category", "platform", "summary", "links", "ongoing", "priority")
+            detail = {k: slots[k] for k in keep if slots.get(k)}
+            detail.setdefault("category", "unknown")  # a person asked for: the counselor sorts it
+            effects.append(Effect("case", tuple(detail.items())))
+        elif kind in ("relay", "leave"):
+            effects.append(Effect(kind))
+    return tuple(effects + handoffs)

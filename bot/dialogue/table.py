@@ -1,7 +1,8 @@
 """The conversation as one table: (state, trigger) → what the bot says, the next state, effects.
 
-Read it top to bottom. `*` rows apply in every state; a row for a particular state wins over a
-`*` row. Keys name texts in content/vi/*.yml; `{category}`, `{topic}` and `{platform}` are
+Read it top to bottom. For a state and a trigger the first row found wins: (state, trigger),
+then (state, `*`), then (`*`, trigger), then the fallback. Keys name texts in
+content/vi/*.yml; `{category}`, `{topic}` and `{platform}` are
 filled from the conversation's slots. Button sets are named at the bottom.
 
 Triggers come from the engine: the safe word, a crisis, media, a button (or a typed answer
@@ -23,7 +24,9 @@ class State(StrEnum):
     PLATFORM = "platform"  # report: on which app?
     ONGOING = "ongoing"  # report: still happening?
     ADVICE = "advice"  # advice topics offered
-    URGENT = "urgent"  # a crisis or the safe word: emergency numbers given
+    WAITING = "waiting"  # in the counselor queue: quiet but for the safe word and notices
+    COUNSELOR = "counselor"  # a counselor talks with the person: the bot only relays
+    CLOSED = "closed"  # a counselor closed the conversation; anything starts afresh
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +34,18 @@ class Say:
     key: str
     buttons: str = ""  # a named set in BUTTONS
     only: str = ""  # said only to this audience ("parent")
+    when: str = ""  # "high": only for a high-priority report; "normal": only for the others
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
     say: tuple[Say, ...]
     to: State | None = None  # None: stay where we are
-    effects: tuple[str, ...] = ()  # "handoff:<priority>", "case"
+    # "handoff:<priority>" (join the counselor queue; `{priority}`: the report's), "case"
+    # (open or update the case), "relay" (the person's words go to the console), "leave"
+    # (out of the queue), "raise:<priority>" (move up in the queue without a notice).
+    # Joining the queue always moves the conversation to WAITING.
+    effects: tuple[str, ...] = ()
 
 
 S = Say
@@ -46,23 +54,30 @@ EVIDENCE_AND_NEXT = (
     S("reports.categories.{category}.next"),
     S("platforms.platforms.{platform}.report"),
     S("reports.categories.{category}.parent_talk", only="parent"),  # talking with the child
-    S("reports.common.offer_counselor", "after_report"),
+    S("reports.common.offer_counselor", "after_report", when="normal"),
+    S("reports.common.queued_high", when="high"),  # sexual abuse, grooming, trafficking
 )
+
+HEAD_OF_QUEUE = ("handoff:imminent", "case")
+TO_QUEUE = ("handoff:{priority}", "case")
+RELAY_TO_HEAD = ("relay", "handoff:imminent")
 
 TABLE: dict[tuple[str, str], Step] = {
     # --- always, from any state ---------------------------------------------------------
     ("*", "safe_word"): Step(
-        (S("replies.safe_word", "counselor"),), State.URGENT, ("handoff:imminent", "case")
+        (S("replies.safe_word"),), State.WAITING, ("handoff:imminent", "case")
     ),
     ("*", "crisis"): Step(
-        (S("replies.urgent_handoff", "counselor"),), State.URGENT, ("handoff:imminent", "case")
+        (S("replies.urgent_handoff"),), State.WAITING, ("handoff:imminent", "case")
     ),
     ("*", "media"): Step((S("replies.media", "counselor"),)),
     ("*", "start"): Step(
         (S("replies.welcome"), S("onboarding.ask_audience", "audience")), State.AUDIENCE
     ),
-    ("*", "COUNSELOR"): Step((S("replies.handoff", "menu"),), State.IDLE, ("handoff:normal",)),
-    ("*", "handoff"): Step((S("replies.handoff", "menu"),), State.IDLE, ("handoff:normal",)),
+    ("*", "COUNSELOR"): Step(
+        (S("replies.handoff"),), State.WAITING, ("handoff:{priority}", "case")
+    ),
+    ("*", "handoff"): Step((S("replies.handoff"),), State.WAITING, ("handoff:{priority}", "case")),
     ("*", "DELETE_CHAT"): Step((S("reports.common.delete_conversation", "menu"),), State.IDLE),
     ("*", "MENU"): Step((S("replies.smalltalk", "menu"),), State.IDLE),
     # --- onboarding: asked once, never in the way ---------------------------------------
@@ -80,7 +95,7 @@ TABLE: dict[tuple[str, str], Step] = {
     ("*", "report_high"): Step(
         (S("reports.categories.{category}.ack"), S("reports.common.check_question", "check")),
         State.CHECK,
-        ("handoff:high", "case"),
+        ("case",),
     ),  # fmt: skip
     ("check", "CHECK_YES"): Step(
         (S("reports.common.ask_what", "counselor"),), State.WHAT, ("case",)
@@ -100,8 +115,10 @@ TABLE: dict[tuple[str, str], Step] = {
     ("platform", "text"): Step(
         (S("reports.common.ask_ongoing", "ongoing"),), State.ONGOING, ("case",)
     ),
-    ("ongoing", "ONGOING_YES"): Step(EVIDENCE_AND_NEXT, State.IDLE, ("case",)),
-    ("ongoing", "ONGOING_NO"): Step(EVIDENCE_AND_NEXT, State.IDLE, ("case",)),
+    # The end of a report: a high-priority one (sexual abuse, grooming, trafficking) is queued
+    # for a counselor at once; the others are offered one.
+    ("ongoing", "ONGOING_YES"): Step(EVIDENCE_AND_NEXT, State.IDLE, ("case", "handoff:high?")),
+    ("ongoing", "ONGOING_NO"): Step(EVIDENCE_AND_NEXT, State.IDLE, ("case", "handoff:high?")),
     # --- advice -------------------------------------------------------------------------
     ("*", "advice"): Step((S("advice.menu_text", "topics"),), State.ADVICE),
     ("*", "ADVICE"): Step((S("advice.menu_text", "topics"),), State.ADVICE),
@@ -116,6 +133,23 @@ TABLE: dict[tuple[str, str], Step] = {
     ("*", "smalltalk:affirm"): Step((S("smalltalk.affirm", "menu"),), State.IDLE),
     ("*", "smalltalk:deny"): Step((S("smalltalk.deny", "menu"),), State.IDLE),
     ("*", "fallback"): Step((S("replies.fallback", "menu"),), State.IDLE),
+    # --- waiting for a counselor: quiet; the person's words wait for the counselor --------
+    ("waiting", "*"): Step((), effects=("relay",)),
+    ("waiting", "safe_word"): Step(
+        (S("replies.safe_word"),), effects=("relay", "handoff:imminent")
+    ),
+    ("waiting", "crisis"): Step(
+        (S("replies.urgent_handoff"),), effects=("relay", "handoff:imminent")
+    ),
+    ("waiting", "crisis_again"): Step((), effects=("relay", "raise:imminent")),  # numbers given
+    ("waiting", "media"): Step((S("replies.media"),), effects=("relay",)),
+    ("waiting", "COUNSELOR"): Step((), effects=("handoff:{priority}",)),  # where am I now?
+    ("waiting", "LEAVE_QUEUE"): Step((S("handoff.left"),), State.IDLE, ("leave",)),
+    ("waiting", "DELETE_CHAT"): Step((S("reports.common.delete_conversation"),)),
+    # --- with a counselor: the bot is silent but for the safe word and media -------------
+    ("counselor", "*"): Step((), effects=("relay",)),
+    ("counselor", "safe_word"): Step((S("replies.safe_word"),), effects=("relay",)),
+    ("counselor", "media"): Step((S("replies.media"),), effects=("relay",)),
 }
 
 # Named button sets: (title, payload). A title that is a content key is looked up.

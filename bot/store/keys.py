@@ -36,3 +36,27 @@ def zalo_refresh_lock() -> str:
 
 def webchat_replies(chat_id: str) -> str:
     return f"{PREFIX}:webchat:{chat_id}"
+
+
+# --- handoff to counselors and the console --------------------------------------------------
+HANDOFF_QUEUE = f"{PREFIX}:handoff:queue"  # sorted set: conversation id → priority, then time
+HANDOFF_IDS = f"{PREFIX}:handoff:ids"  # counter
+HANDOFF_HANDLED = f"{PREFIX}:handoff:handled"  # recent handling times (seconds), newest first
+CONSOLE_EVENTS = f"{PREFIX}:console:events"  # pub/sub channel: live updates for every process
+CONSOLE_ONLINE = f"{PREFIX}:console:online"  # sorted set: username → last heartbeat (ms)
+
+
+def handoff(conversation_id: str) -> str:
+    return f"{PREFIX}:handoff:conv:{conversation_id}"
+
+
+def handoff_by_user(channel: str, user_id: str) -> str:
+    return f"{PREFIX}:handoff:user:{channel}:{user_id}"
+
+
+def console_session(token: str) -> str:
+    return f"{PREFIX}:console:session:{token}"
+
+
+def login_failures(name: str) -> str:
+    return f"{PREFIX}:console:login-failures:{name}"

@@ -1,14 +1,19 @@
 """Case records, the audit log, retention and the 111 statistics table on a real database."""
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
-from sqlalchemy import func, inspect, select
+import pytest
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.db import make_engine, migrate
 from bot.cases.models import AuditEntry, Case, TranscriptLine
 from bot.cases.records import CaseRecords
-from bot.cases.stats import render, statistics
+from bot.cases.stats import csv_text, render, statistics
+from bot.content import Content
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_migrations_make_the_tables_and_run_again_harmlessly(db_url: str) -> None:
@@ -67,10 +72,14 @@ async def test_statistics_table_by_month_and_year(db: async_sessionmaker[AsyncSe
     assert [monthly.total(p) for p in monthly.periods] == [3, 2]
     yearly = await statistics(db, date(2025, 1, 1), date(2026, 12, 31), "year")
     assert yearly.as_json()["consultation"]["report_scam"] == 3  # type: ignore[index]
-    table = render(monthly)
+    words = Content.load(ROOT / "content").node("console")
+    table = render(monthly, words)
     assert "Trẻ em bị lừa tiền trên MTM" in table
     assert "Tổng cộng" in table.splitlines()[-1]
     assert table.splitlines()[-1].split()[-3:] == ["3", "2", "5"]
+    lines = csv_text(monthly, words).splitlines()
+    assert lines[0] == ",2026-03,2026-04,Tổng"
+    assert "Trẻ em bị lừa tiền trên MTM,2,0,2" in lines
 
 
 async def test_retention_deletes_transcripts_and_keeps_the_counts(
@@ -97,3 +106,16 @@ async def test_retention_deletes_transcripts_and_keeps_the_counts(
     assert old_case.summary == ""
     stats = await statistics(db, date(2026, 1, 1), date(2026, 6, 30), "year")
     assert stats.consultation["report_bullying"] == {"2026": 2}
+
+
+async def test_the_audit_log_cannot_be_changed_or_deleted(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    records = CaseRecords(db)
+    await records.audit("counselor1", "view", None, "x")
+    for statement in ("UPDATE audit_log SET actor = 'someone'", "DELETE FROM audit_log"):
+        with pytest.raises(Exception, match="append-only"):  # noqa: PT011 - the driver's own
+            async with db.begin() as session:
+                await session.execute(text(statement))
+    async with db() as session:
+        assert list(await session.scalars(select(AuditEntry.actor))) == ["counselor1"]

@@ -1,0 +1,1 @@
+"""The counselor console: login, the live queue, chats with children, cases, statistics."""

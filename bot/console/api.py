@@ -1,0 +1,344 @@
+"""The console's JSON API (documented in the README): what the pages use, and outside tools.
+
+A conversation is shown by its queue id with its context, never with the platform's user id.
+Every view of a conversation and every change is written to the audit log.
+"""
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from aiohttp import web
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.appkeys import CASES, CONTENT, DATABASE, HANDOFFS
+from bot.cases.db import sessions
+from bot.cases.stats import CATEGORIES, CONTENT_REPORTS, Statistics, statistics
+from bot.channels.base import SendStatus
+from bot.console.auth import COOKIE, Login, set_cookie
+from bot.console.keys import ACCOUNTS, LOGIN, LOGINS
+from bot.handoff.queue import Handoff
+from bot.handoff.service import Closing, HandoffError, Handoffs, window_closes_ms
+
+log = logging.getLogger(__name__)
+
+CLOSE_CATEGORIES = frozenset((*CATEGORIES, CONTENT_REPORTS))
+MAX_MESSAGE = 2000
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def error(status: int, reason: str) -> web.Response:
+    return web.json_response({"error": reason}, status=status)
+
+
+def bad_request(reason: str) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(text=json.dumps({"error": reason}), content_type="application/json")
+
+
+async def body(request: web.Request) -> dict[str, Any]:
+    try:
+        data = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(
+            text='{"error": "json_expected"}', content_type="application/json"
+        ) from None
+    if not isinstance(data, dict):
+        raise web.HTTPBadRequest(
+            text='{"error": "object_expected"}', content_type="application/json"
+        )
+    return data
+
+
+def text_field(data: dict[str, Any], name: str, limit: int, required: bool = False) -> str:
+    value = data.get(name, "")
+    if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": f"bad_{name}"}), content_type="application/json"
+        )
+    return value.strip()
+
+
+def guarded(handler: Handler) -> Handler:
+    """Turns the handoff's refusals and an unreachable Redis or database into clear answers."""
+
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except HandoffError as refused:
+            return error(refused.status, refused.reason)
+        except (RedisError, OSError, SQLAlchemyError):
+            log.exception("console request failed", extra={"path": request.match_info.route.name})
+            return error(503, "unavailable")
+
+    return wrapped
+
+
+# --- login -------------------------------------------------------------------------------------
+async def authenticate(request: web.Request, username: str, password: str) -> Login | str:
+    """A new login, or the reason there is none ("bad_credentials", "too_many_attempts")."""
+    logins, accounts = request.config_dict[LOGINS], request.config_dict[ACCOUNTS]
+    names = (f"user:{username.strip().lower()}", f"addr:{request.remote or '?'}")
+    if await logins.too_many_failures(*names):
+        return "too_many_attempts"
+    found = await accounts.check(username, password)
+    if found is None:
+        await logins.failed(*names)
+        return "bad_credentials"
+    await logins.succeeded(found.username)
+    await request.config_dict[CASES].audit(found.username, "login", None)
+    return await logins.start(found.username, found.role)
+
+
+@guarded
+async def login(request: web.Request) -> web.StreamResponse:
+    data = await body(request)
+    username = text_field(data, "username", 64, required=True)
+    password = text_field(data, "password", 1024, required=True)
+    result = await authenticate(request, username, password)
+    if isinstance(result, str):
+        return error(429 if result == "too_many_attempts" else 401, result)
+    response = web.json_response(
+        {"csrf_token": result.csrf, "username": result.username, "role": result.role}
+    )
+    set_cookie(request, response, result)
+    return response
+
+
+@guarded
+async def logout(request: web.Request) -> web.StreamResponse:
+    await request.config_dict[LOGINS].end(request[LOGIN].token)
+    response = web.json_response({"ok": True})
+    response.del_cookie(COOKIE, path="/console")
+    return response
+
+
+# --- the queue and conversations ---------------------------------------------------------------
+def view(found: Handoff, now_ms: int) -> dict[str, Any]:
+    closes = window_closes_ms(found)
+    return {
+        "id": found.id,
+        "priority": found.priority,
+        "channel": found.channel,
+        "status": found.status,
+        "counselor": found.counselor,
+        "waiting_seconds": max(0, (now_ms - found.joined_ms) // 1000),
+        "category": found.category,
+        "platform": found.platform,
+        "links": found.links,
+        "audience": found.audience,
+        "age_band": found.age_band,
+        "case_id": found.case_id,
+        "window_closes_at": _iso(closes) if closes else None,
+        "window_seconds_left": (closes - now_ms) // 1000 if closes else None,
+    }
+
+
+@guarded
+async def queue(request: web.Request) -> web.StreamResponse:
+    handoffs = request.config_dict[HANDOFFS]
+    now = handoffs.now_ms()
+    items = [view(found, now) for found in await handoffs.queue.waiting()]
+    return web.json_response({"items": items})
+
+
+@guarded
+async def mine(request: web.Request) -> web.StreamResponse:
+    """The conversations this counselor holds (a supervisor sees every one in progress)."""
+    login, handoffs = request[LOGIN], request.config_dict[HANDOFFS]
+    held = await handoffs.queue.active("" if login.can("supervisor") else login.username)
+    now = handoffs.now_ms()
+    return web.json_response({"items": [view(found, now) for found in held]})
+
+
+async def visible(request: web.Request) -> Handoff:
+    """The conversation in the path, if this login may see it: a waiting one (to choose),
+    one they hold, or any for a supervisor."""
+    login, handoffs = request[LOGIN], request.config_dict[HANDOFFS]
+    found = await handoffs.queue.get(request.match_info["id"])
+    if found is None:
+        raise HandoffError(404, "not_found")
+    held_by_another = found.status == "active" and found.counselor != login.username
+    if held_by_another and not login.can("supervisor"):
+        raise HandoffError(403, "not_yours")
+    return found
+
+
+@guarded
+async def conversation(request: web.Request) -> web.StreamResponse:
+    found = await visible(request)
+    await _audit(request, "view", found)
+    return web.json_response(view(found, request.config_dict[HANDOFFS].now_ms()))
+
+
+@guarded
+async def messages(request: web.Request) -> web.StreamResponse:
+    found = await visible(request)
+    await _audit(request, "view_messages", found)
+    lines = (
+        await request.config_dict[CASES].transcript(int(found.case_id)) if found.case_id else []
+    )
+    items = [{"from": line.sender, "text": line.text, "at": _iso_dt(line.at)} for line in lines]
+    return web.json_response({"items": items})
+
+
+@guarded
+async def claim(request: web.Request) -> web.StreamResponse:
+    handoffs: Handoffs = request.config_dict[HANDOFFS]
+    wanted = request.match_info["id"]
+    found = await handoffs.claim(request[LOGIN].username, "" if wanted == "next" else wanted)
+    return web.json_response(view(found, handoffs.now_ms()))
+
+
+@guarded
+async def send(request: web.Request) -> web.StreamResponse:
+    data = await body(request)
+    text = text_field(data, "text", MAX_MESSAGE, required=True)
+    found = await visible(request)
+    result = await request.config_dict[HANDOFFS].say(found, request[LOGIN].username, text)
+    if result.status is SendStatus.SENT:
+        return web.json_response({"ok": True})
+    if result.status is SendStatus.REFUSED:
+        return error(409, result.reason or "refused")
+    return error(502, result.reason or "failed")
+
+
+@guarded
+async def transfer(request: web.Request) -> web.StreamResponse:
+    data = await body(request)
+    to = text_field(data, "to", 64, required=True).lower()
+    login, found = request[LOGIN], await visible(request)
+    await request.config_dict[HANDOFFS].transfer(
+        found, login.username, to, login.can("supervisor")
+    )
+    return web.json_response({"ok": True})
+
+
+@guarded
+async def release(request: web.Request) -> web.StreamResponse:
+    login, found = request[LOGIN], await visible(request)
+    await request.config_dict[HANDOFFS].release(found, login.username, login.can("supervisor"))
+    return web.json_response({"ok": True})
+
+
+@guarded
+async def close(request: web.Request) -> web.StreamResponse:
+    data = await body(request)
+    categories = data.get("categories")
+    if (
+        not isinstance(categories, list)
+        or not categories
+        or not all(isinstance(c, str) and c in CLOSE_CATEGORIES for c in categories)
+    ):
+        return error(400, "bad_categories")
+    case_type = data.get("type")
+    if case_type not in ("consultation", "intervention"):
+        return error(400, "bad_type")
+    closing = Closing(
+        categories, str(case_type), text_field(data, "action", 2000),
+        text_field(data, "summary", 4000),
+    )  # fmt: skip
+    login, found = request[LOGIN], await visible(request)
+    await request.config_dict[HANDOFFS].close(
+        found, login.username, closing, login.can("supervisor")
+    )
+    return web.json_response({"ok": True})
+
+
+@guarded
+async def counselors(request: web.Request) -> web.StreamResponse:
+    handoffs = request.config_dict[HANDOFFS]
+    return web.json_response({"online": await handoffs.queue.online(handoffs.now_ms())})
+
+
+@guarded
+async def supervisor(request: web.Request) -> web.StreamResponse:
+    if not request[LOGIN].can("supervisor"):
+        return error(403, "supervisors_only")
+    return web.json_response(await overview(request.config_dict[HANDOFFS]))
+
+
+async def overview(handoffs: Handoffs) -> dict[str, Any]:
+    now = handoffs.now_ms()
+    waiting = await handoffs.queue.waiting()
+    active = await handoffs.queue.active()
+    return {
+        "online": await handoffs.queue.online(now),
+        "queue_length": len(waiting),
+        "longest_wait_seconds": max(((now - w.joined_ms) // 1000 for w in waiting), default=0),
+        "in_progress": [
+            {
+                "id": a.id,
+                "counselor": a.counselor,
+                "channel": a.channel,
+                "priority": a.priority,
+                "since": _iso(a.claimed_ms),
+            }
+            for a in active
+        ],  # fmt: skip
+    }
+
+
+# --- statistics --------------------------------------------------------------------------------
+def period(request: web.Request) -> tuple[date, date, str]:
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD&by=month|year; by default this month."""
+    today = datetime.now(UTC).date()
+    try:
+        start = date.fromisoformat(request.query.get("from") or today.replace(day=1).isoformat())
+        end = date.fromisoformat(request.query.get("to") or today.isoformat())
+    except ValueError:
+        raise web.HTTPBadRequest(
+            text='{"error": "dates_as_YYYY-MM-DD"}', content_type="application/json"
+        ) from None
+    by = request.query.get("by", "month")
+    if by not in ("month", "year") or end < start or (end - start).days > 3660:
+        raise bad_request("bad_period")
+    return start, end, by
+
+
+async def load_statistics(request: web.Request) -> Statistics:
+    start, end, by = period(request)
+    return await statistics(sessions(request.config_dict[DATABASE]), start, end, by)
+
+
+@guarded
+async def stats(request: web.Request) -> web.StreamResponse:
+    return web.json_response((await load_statistics(request)).as_json())
+
+
+async def canned(request: web.Request) -> web.StreamResponse:
+    return web.json_response({"items": request.config_dict[CONTENT].node("console.canned")})
+
+
+async def _audit(request: web.Request, action: str, found: Handoff) -> None:
+    case_id = int(found.case_id) if found.case_id else None
+    await request.config_dict[CASES].audit(request[LOGIN].username, action, case_id, found.id)
+
+
+def _iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="seconds")
+
+
+def _iso_dt(at: datetime) -> str:
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).isoformat(timespec="seconds")
+
+
+def add_routes(console: web.Application) -> None:
+    r = console.router
+    r.add_post("/api/login", login, name="api_login")
+    r.add_post("/api/logout", logout, name="api_logout")
+    r.add_get("/api/queue", queue, name="api_queue")
+    r.add_get("/api/conversations", mine, name="api_mine")
+    r.add_get("/api/conversations/{id}", conversation, name="api_conversation")
+    r.add_get("/api/conversations/{id}/messages", messages, name="api_messages")
+    r.add_post("/api/conversations/{id}/claim", claim, name="api_claim")
+    r.add_post("/api/conversations/{id}/messages", send, name="api_send")
+    r.add_post("/api/conversations/{id}/transfer", transfer, name="api_transfer")
+    r.add_post("/api/conversations/{id}/release", release, name="api_release")
+    r.add_post("/api/conversations/{id}/close", close, name="api_close")
+    r.add_get("/api/counselors", counselors, name="api_counselors")
+    r.add_get("/api/supervisor", supervisor, name="api_supervisor")
+    r.add_get("/api/stats", stats, name="api_stats")
+    r.add_get("/api/canned", canned, name="api_canned")

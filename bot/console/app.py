@@ -1,0 +1,92 @@
+"""The counselor console: an aiohttp sub-app at /console/.
+
+Every route needs a login except the login page, the login API and the static files; every
+state-changing request carries the session's CSRF token (X-CSRF-Token, or a form field);
+every response carries a strict Content-Security-Policy that forbids framing.
+"""
+
+import hmac
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import jinja2
+from aiohttp import web
+
+from bot.console import api, live, pages
+from bot.console.auth import COOKIE, Login
+from bot.console.hub import Hub
+from bot.console.keys import HUB, LOGIN, LOGINS, TEMPLATES
+
+HERE = Path(__file__).resolve().parent
+OPEN_PATHS = frozenset({"/console/login", "/console/api/login"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
+    "frame-ancestors 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:
+        error.headers.update(HEADERS)
+        raise
+    if not response.prepared:  # a websocket has sent its headers already
+        response.headers.update(HEADERS)
+    return response
+
+
+@web.middleware
+async def require_login(request: web.Request, handler: Handler) -> web.StreamResponse:
+    path = request.path
+    if path in OPEN_PATHS or path.startswith("/console/static/"):
+        return await handler(request)
+    login = await request.config_dict[LOGINS].find(request.cookies.get(COOKIE, ""))
+    if login is None:
+        if path.startswith("/console/api/"):
+            raise web.HTTPUnauthorized(
+                text='{"error": "login_required"}', content_type="application/json"
+            )
+        raise web.HTTPFound("/console/login")
+    if request.method not in SAFE_METHODS and not await _csrf_ok(request, login):
+        raise web.HTTPForbidden(text='{"error": "csrf"}', content_type="application/json")
+    request[LOGIN] = login
+    return await handler(request)
+
+
+async def _csrf_ok(request: web.Request, login: Login) -> bool:
+    given = request.headers.get("X-CSRF-Token", "")
+    if not given and request.content_type == "application/x-www-form-urlencoded":
+        given = str((await request.post()).get("csrf_token", ""))
+    return bool(given) and _same(given, login.csrf)
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+def create_console(hub: Hub) -> web.Application:
+    """The sub-app; its accounts and logins (ACCOUNTS, LOGINS) are set up by the main app."""
+    console = web.Application(middlewares=[security_headers, require_login])
+    console[TEMPLATES] = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    console[HUB] = hub
+    pages.add_routes(console)
+    api.add_routes(console)
+    console.router.add_get("/ws", live.websocket)
+    console.router.add_static("/static", HERE / "static", append_version=True)
+    return console

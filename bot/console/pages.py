@@ -1,0 +1,109 @@
+"""The console's server-rendered pages (Jinja2, autoescaped): login, the desk (queue and chat,
+driven by console.js), the supervisor view and the statistics table with its chart and CSV."""
+
+from typing import Any
+
+from aiohttp import web
+
+from bot.appkeys import CONTENT, HANDOFFS
+from bot.cases.stats import Statistics, csv_text, rows
+from bot.console.api import authenticate, guarded, load_statistics, overview, period
+from bot.console.auth import COOKIE, set_cookie
+from bot.console.keys import LOGIN, LOGINS, TEMPLATES
+
+
+def render(request: web.Request, name: str, status: int = 200, **values: Any) -> web.Response:
+    words = request.config_dict[CONTENT].node("console")
+    login = request.get(LOGIN)
+    page = request.app[TEMPLATES].get_template(name).render(t=words, login=login, **values)
+    return web.Response(text=page, status=status, content_type="text/html", charset="utf-8")
+
+
+async def login_page(request: web.Request) -> web.Response:
+    expired = "expired" in request.query
+    return render(request, "login.html", message="expired" if expired else "")
+
+
+@guarded
+async def login_form(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))[:1024]
+    result = (
+        await authenticate(request, username, password)
+        if username and password
+        else "bad_credentials"
+    )
+    if isinstance(result, str):
+        message = "too_many" if result == "too_many_attempts" else "failed"
+        return render(request, "login.html", status=429 if message == "too_many" else 401,
+                      message=message)  # fmt: skip
+    response = web.HTTPFound("/console/")
+    set_cookie(request, response, result)
+    raise response
+
+
+async def logout_form(request: web.Request) -> web.StreamResponse:
+    await request.config_dict[LOGINS].end(request[LOGIN].token)
+    response = web.HTTPFound("/console/login")
+    response.del_cookie(COOKIE, path="/console")
+    raise response
+
+
+async def desk(request: web.Request) -> web.Response:
+    return render(request, "desk.html", canned=request.config_dict[CONTENT].node("console.canned"))
+
+
+@guarded
+async def supervisor_page(request: web.Request) -> web.StreamResponse:
+    if not request[LOGIN].can("supervisor"):
+        raise web.HTTPForbidden(text="supervisors only")
+    return render(request, "supervisor.html", view=await overview(request.config_dict[HANDOFFS]))
+
+
+@guarded
+async def stats_page(request: web.Request) -> web.StreamResponse:
+    start, end, by = period(request)
+    stats = await load_statistics(request)
+    words = request.config_dict[CONTENT].node("console")
+    return render(
+        request, "stats.html", stats=stats, table=rows(stats, words), bars=bars(stats),
+        start=start.isoformat(), end=end.isoformat(), by=by,
+    )  # fmt: skip
+
+
+@guarded
+async def stats_csv(request: web.Request) -> web.StreamResponse:
+    start, end, by = period(request)
+    words = request.config_dict[CONTENT].node("console")
+    text = csv_text(await load_statistics(request), words)
+    name = f"thong-ke-111-{start.isoformat()}-{end.isoformat()}.csv"
+    return web.Response(
+        body=("\ufeff" + text).encode("utf-8"),  # a BOM, so spreadsheet programs read UTF-8
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def bars(stats: Statistics) -> list[dict[str, Any]]:
+    """The bar chart's bars (total per period), as sizes in an SVG 600 × 200 drawn server-side:
+    no script, so the page stays within its Content-Security-Policy."""
+    totals = [(p, stats.total(p)) for p in stats.periods]
+    top = max((n for _, n in totals), default=0) or 1
+    width = 560 / max(len(totals), 1)
+    return [
+        {"label": p, "value": n, "x": 30 + i * width, "width": max(width * 0.7, 2),
+         "height": 160 * n / top, "y": 180 - 160 * n / top}
+        for i, (p, n) in enumerate(totals)
+    ]  # fmt: skip
+
+
+def add_routes(console: web.Application) -> None:
+    r = console.router
+    r.add_get("/login", login_page, name="login")
+    r.add_post("/login", login_form, name="login_form")
+    r.add_post("/logout", logout_form, name="logout")
+    r.add_get("/", desk, name="desk")
+    r.add_get("/supervisor", supervisor_page, name="supervisor")
+    r.add_get("/stats", stats_page, name="stats")
+    r.add_get("/stats.csv", stats_csv, name="stats_csv")

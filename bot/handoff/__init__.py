@@ -1,0 +1,1 @@
+"""Handing a conversation to a counselor: the queue, the relay, the notices."""
