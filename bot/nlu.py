@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 import aiohttp
 
+from bot.metrics import NLU_ERRORS, NLU_SECONDS
 from bot.taxonomy import Intent
 
 log = logging.getLogger(__name__)
@@ -106,10 +107,13 @@ class RasaIntentClassifier:
     async def parse(self, text: str) -> Understanding:
         for attempt in range(self._retries + 1):
             if not self._breaker.allow():
+                NLU_ERRORS.labels("circuit_open").inc()
                 return Understanding.unavailable()
+            started = time.perf_counter()
             try:
                 body = await self._post(text)
             except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+                NLU_ERRORS.labels(type(error).__name__).inc()
                 self._breaker.record_failure()
                 log.warning(
                     "nlu call failed", extra={"attempt": attempt, "error": type(error).__name__}
@@ -117,6 +121,7 @@ class RasaIntentClassifier:
                 if attempt < self._retries:
                     await asyncio.sleep(0.05 * (attempt + 1))
                 continue
+            NLU_SECONDS.observe(time.perf_counter() - started)
             self._breaker.record_success()
             return understanding_from_rasa(body)
         return Understanding.unavailable()
