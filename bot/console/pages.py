@@ -50,7 +50,9 @@ async def logout_form(request: web.Request) -> web.StreamResponse:
 
 
 async def desk(request: web.Request) -> web.Response:
-    return render(request, "desk.html", canned=request.config_dict[CONTENT].node("console.canned"))
+    content = request.config_dict[CONTENT]
+    platforms = {key: item["name"] for key, item in content.node("platforms.platforms").items()}
+    return render(request, "desk.html", canned=content.node("console.canned"), platforms=platforms)
 
 
 @guarded

@@ -71,6 +71,7 @@ async def test_a_counselor_helps_a_child_from_login_to_statistics(
     await expect(lan.locator("#queue .item")).to_have_count(1)  # live, no reload
     await lan.click("#take-next")
     await expect(lan.locator("#messages")).to_contain_text("chế giễu em")
+    await expect(lan.locator("#context")).to_contain_text("Facebook")  # the app's name
     await expect(child.locator("#log")).to_contain_text("đã vào trò chuyện")
 
     await lan.fill("#send-form textarea", "Chào em, chị là Lan. Em kể chị nghe nhé?")

@@ -30,7 +30,8 @@
 
   function label(group, key) { return (t[group] && t[group][key]) || key || ""; }
   function minutes(seconds) { return Math.floor(seconds / 60) + " phút"; }
-  function categoryName(key) { return t.categories[key] || key || ""; }
+  function categoryName(key) { return t.categories[key] || t.readings[key] || key || ""; }
+  function platformName(key) { return data.platforms[key] || t.readings[key] || key || ""; }
 
   function showError(reason) {
     const box = $("chat-error");
@@ -91,7 +92,7 @@
     const context = $("context");
     const rows = [[t.chat.priority, label("priorities", conv.priority)],
       [t.chat.channel, label("channels", conv.channel)],
-      [t.chat.category, categoryName(conv.category)], [t.chat.platform, conv.platform],
+      [t.chat.category, categoryName(conv.category)], [t.chat.platform, platformName(conv.platform)],
       [t.chat.links, conv.links], [t.chat.audience, label("audiences", conv.audience)],
       [t.chat.age_band, label("age_bands", conv.age_band)],
       [t.chat.window, conv.window_closes_at || "—"]];
