@@ -1,11 +1,13 @@
 """The SQL database: SQLite under var/ by default, PostgreSQL via DATABASE_URL; migrations
 (Alembic, in bot/cases/migrations) run at start-up."""
 
+import asyncio
+import fcntl
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.logs import quiet_data_loggers
@@ -34,9 +36,32 @@ def sessions(engine: AsyncEngine) -> async_sessionmaker:  # type: ignore[type-ar
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+MIGRATION_LOCK = 111_0001  # PostgreSQL advisory lock: one process migrates at a time
+
+
 async def migrate(engine: AsyncEngine) -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(_upgrade)
+    """Brings the schema up to date. The web process and the workers start together, so
+    migrations are serialised: an advisory lock on PostgreSQL, a file lock beside SQLite."""
+    if engine.dialect.name == "postgresql":
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+            )
+            await connection.run_sync(_upgrade)
+        return
+    database = engine.url.database
+    lock_path = Path(f"{database}.migrate-lock") if database and database != ":memory:" else None
+    if lock_path is None:
+        async with engine.begin() as connection:
+            await connection.run_sync(_upgrade)
+        return
+    with lock_path.open("a") as lock:
+        await asyncio.to_thread(fcntl.flock, lock.fileno(), fcntl.LOCK_EX)
+        try:
+            async with engine.begin() as connection:
+                await connection.run_sync(_upgrade)
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
 
 def _upgrade(connection: Connection) -> None:

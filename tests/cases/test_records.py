@@ -1,5 +1,6 @@
 """Case records, the audit log, retention and the 111 statistics table on a real database."""
 
+import asyncio
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -119,3 +120,15 @@ async def test_the_audit_log_cannot_be_changed_or_deleted(
                 await session.execute(text(statement))
     async with db() as session:
         assert list(await session.scalars(select(AuditEntry.actor))) == ["counselor1"]
+
+
+async def test_processes_starting_together_migrate_one_at_a_time(db_url: str) -> None:
+    engines = [make_engine(db_url) for _ in range(3)]  # the web process and two workers
+    try:
+        await asyncio.gather(*(migrate(engine) for engine in engines))
+        async with engines[0].connect() as conn:
+            tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+        assert {"cases", "counselors", "audit_log"} <= tables
+    finally:
+        for engine in engines:
+            await engine.dispose()
