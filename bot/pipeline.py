@@ -23,6 +23,7 @@ from bot.channels.base import (
     EventKind,
     IncomingEvent,
     OutgoingMessage,
+    SendStatus,
 )
 from bot.conversation import Conversation
 from bot.dialogue.engine import Effect
@@ -63,6 +64,11 @@ class Outbox:
             for m in data["messages"]
         )
         return cls(messages, int(data["sent"]))
+
+
+class SendDeferred(Exception):
+    """A reply the platform could not take even after the sender's retries (rate limits, an
+    outage). The event stays pending; handled again later, it resumes at that reply."""
 
 
 class Pipeline:
@@ -283,6 +289,8 @@ class Pipeline:
             delivery = Delivery(event.timestamp_ms, typing=typing and index == outbox.sent)
             result = await adapter.send(event.user_id, message, delivery)
             SENDS.labels(event.channel, result.status.value, result.reason).inc()
+            if result.status is SendStatus.FAILED:  # temporary: try again later, from here
+                raise SendDeferred(result.reason)
             if not result.ok:
                 log.warning(
                     "reply not delivered",

@@ -14,7 +14,7 @@ from typing import Any
 
 import redis.asyncio as redis
 
-from bot.pipeline import Pipeline
+from bot.pipeline import Pipeline, SendDeferred
 from bot.store import keys
 from bot.store.intake import event_from_fields
 
@@ -109,6 +109,11 @@ class Worker:
             await self._pipeline.handle(event, seq)
         except (redis.ConnectionError, redis.TimeoutError, OSError):
             raise  # not this entry's fault: it stays pending and is handled again
+        except SendDeferred as deferred:
+            log.warning(
+                "reply deferred", extra={"channel": event.channel, "reason": str(deferred)}
+            )
+            return  # stays pending; reclaimed later and resumed at the unsent reply
         except Exception:
             log.exception("turn failed", extra={"entry": entry_id, "channel": event.channel})
             return  # stays pending; reclaimed later, parked after max_deliveries

@@ -289,3 +289,27 @@ async def test_a_person_taking_the_thread_in_page_inbox_pauses_the_bot(
     help_, queued = texts_to(graph, "H1")
     assert "113" in help_
     assert "tư vấn viên" in queued
+
+
+async def test_a_reply_the_graph_api_keeps_refusing_is_sent_later_not_lost(
+    make_client: AppFactory, graph: FakeGraph
+) -> None:
+    client = await make_client(**messenger_settings(graph), send_retries=1)
+    graph.limited_until = time.monotonic() + 3600  # rate-limited longer than the retries last
+    assert await post(client, page_body([text_event("R1", "r1", "cứu em")])) == 200
+    await drain(client)
+    assert texts_to_delivered(graph, "R1") == []
+    app = client.server.app
+    pending = await app[REDIS].xpending(keys.INBOUND_STREAM, keys.WORKERS_GROUP)
+    assert pending["pending"] == 1  # kept, not acknowledged
+    graph.limited_until = 0.0
+    worker = Worker(app[REDIS], build_pipeline(app), "later", block_ms=50, claim_idle_ms=0)
+    await worker.run_until_empty()
+    await worker.run_until_empty()  # and once more: nothing is sent twice
+    delivered = texts_to_delivered(graph, "R1")
+    assert len(delivered) == 2  # the emergency numbers, then the queue notice, once each
+    assert "113" in delivered[0]
+
+
+def texts_to_delivered(graph: FakeGraph, user: str) -> list[str]:
+    return [b["message"]["text"] for _, b in graph.delivered if b["recipient"]["id"] == user]

@@ -56,6 +56,9 @@ class FakeGraph(LocalServer):
         self._failures: deque[_Failure] = deque()
         self._window_open = True
         self._ids = itertools.count(1)
+        # (time.monotonic(), body) of the text messages answered with success
+        self.delivered: list[tuple[float, dict[str, Any]]] = []
+        self.limited_until = 0.0  # time.monotonic() until which every call is rate-limited
 
     # -- what tests read -----------------------------------------------------------------
 
@@ -109,6 +112,8 @@ class FakeGraph(LocalServer):
         self.requests.append(record)
         if self.token is not None and request.query.get("access_token") != self.token:
             return _error(190, None, 400)
+        if time.monotonic() < self.limited_until:
+            return _error(613, None, 400)  # "Calls to this api have exceeded the rate limit"
         failure = self._take_failure(record.kind)
         if failure is not None:
             await asyncio.sleep(failure.delay)
@@ -133,6 +138,7 @@ class FakeGraph(LocalServer):
             return web.json_response({"success": True})
         if record.kind == "action":
             return web.json_response({"recipient_id": recipient})
+        self.delivered.append((time.monotonic(), body))
         return web.json_response({"recipient_id": recipient, "message_id": f"m_{next(self._ids)}"})
 
 

@@ -19,6 +19,7 @@ works once: reusing one answers an error.
 
 import asyncio
 import itertools
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,8 @@ class FakeZalo(LocalServer):
         self.used_refresh_tokens: list[str] = []
         self._rate_limited = 0
         self._http_failures = 0
+        # (time.monotonic(), body) of the messages answered with success
+        self.delivered: list[tuple[float, Any]] = []
         self._http_status = 500
         self._window_open = True
         self._errors: list[int] = []
@@ -126,6 +129,7 @@ class FakeZalo(LocalServer):
         if not _well_formed(body):
             return _error(-201, "Parameters are invalid")
         user_id = body["recipient"]["user_id"]
+        self.delivered.append((time.monotonic(), body))
         data = {"message_id": f"msg-{next(self._message_ids)}", "user_id": user_id}
         data["quota"] = {"quota_type": "reply", "remain": 7, "total": 8}
         return web.json_response({"error": 0, "message": "Success", "data": data})
