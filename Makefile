@@ -29,13 +29,13 @@ export PYTHONPATH := $(ROOT)
 export NLU_MODEL ?= $(ROOT)/nlu/models/current.tar.gz
 export NLU_PYTHON ?= $(ROOT)/nlu/.venv/bin/python
 
-.PHONY: help setup browser run test lint check-content route eval-nlu bench bench-console bench-nlu chaos clean FORCE
+.PHONY: help setup browser run test lint check-content route eval-nlu bench bench-console bench-nlu chaos soak clean FORCE
 FORCE:
 help:
 	@echo "make run    set everything up (first time: a few minutes), then serve on PORT (8080)"
 	@echo "make test   set everything up, then run every check and test"
 	@echo "make -s route < lines.jsonl   classify JSON lines {\"text\": ...}"
-	@echo "make eval-nlu | bench | bench-console | bench-nlu | chaos | lint | clean"
+	@echo "make eval-nlu | bench | bench-console | bench-nlu | chaos | soak | lint | clean"
 
 setup: .venv nlu/.venv nlu/models/current.tar.gz
 
@@ -119,6 +119,9 @@ bench: setup
 
 bench-console: setup
 	@$(VPY) -m tests.bench.bench_console
+
+soak: setup
+	@$(VPY) -m tests.bench.soak
 
 chaos: setup
 	@$(VPY) -m tests.bench.chaos
