@@ -18,7 +18,7 @@ from bot.appkeys import CASES, CONTENT, DATABASE, HANDOFFS
 from bot.cases.db import sessions
 from bot.cases.stats import CATEGORIES, CONTENT_REPORTS, Statistics, statistics
 from bot.channels.base import SendStatus
-from bot.console.auth import COOKIE, Login, set_cookie
+from bot.console.auth import COOKIE, Login, client_address, set_cookie
 from bot.console.keys import ACCOUNTS, LOGIN, LOGINS
 from bot.handoff.queue import Handoff
 from bot.handoff.service import Closing, HandoffError, Handoffs, window_closes_ms
@@ -80,7 +80,7 @@ def guarded(handler: Handler) -> Handler:
 async def authenticate(request: web.Request, username: str, password: str) -> Login | str:
     """A new login, or the reason there is none ("bad_credentials", "too_many_attempts")."""
     logins, accounts = request.config_dict[LOGINS], request.config_dict[ACCOUNTS]
-    names = (f"user:{username.strip().lower()}", f"addr:{request.remote or '?'}")
+    names = (f"user:{username.strip().lower()}", f"addr:{client_address(request)}")
     if await logins.too_many_failures(*names):
         return "too_many_attempts"
     found = await accounts.check(username, password)

@@ -19,7 +19,9 @@ from bot.store import keys
 ROLES = ("counselor", "supervisor", "admin")
 COOKIE = "console_session"
 IDLE_SECONDS = 30 * 60
-MAX_FAILURES = 5  # per account and per address, within FAILURE_WINDOW
+# Failed logins allowed within FAILURE_WINDOW: per account, and (higher: a hotline's
+# counselors may share one office address) per address.
+MAX_FAILURES = {"user": 5, "addr": 20}
 FAILURE_WINDOW = 15 * 60
 USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 _hasher = PasswordHasher()
@@ -115,7 +117,8 @@ class Logins:
 
     async def too_many_failures(self, *names: str) -> bool:
         counts = await self._redis.mget([keys.login_failures(n) for n in names])
-        return any(int(c or 0) >= MAX_FAILURES for c in counts)
+        limits = [MAX_FAILURES[name.partition(":")[0]] for name in names]
+        return any(int(c or 0) >= limit for c, limit in zip(counts, limits, strict=True))
 
     async def failed(self, *names: str) -> None:
         async with self._redis.pipeline(transaction=True) as tx:
@@ -128,6 +131,16 @@ class Logins:
 
     async def succeeded(self, username: str) -> None:
         await self._redis.delete(keys.login_failures(f"user:{username}"))
+
+
+def client_address(request: web.Request) -> str:
+    """The address a login came from: behind the reverse proxy on this host (a loopback
+    peer), the last address it added to X-Forwarded-For; otherwise the peer itself."""
+    peer = request.remote or "?"
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded and peer in ("127.0.0.1", "::1"):
+        return forwarded.split(",")[-1].strip()[:64] or peer
+    return peer
 
 
 def set_cookie(request: web.Request, response: web.StreamResponse, login: Login) -> None:

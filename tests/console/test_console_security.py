@@ -82,6 +82,34 @@ async def test_logins_are_rate_limited(
     resp = await lan.login()  # even the right password waits now
     assert resp.status == 429
     assert (await resp.json())["error"] == "too_many_attempts"
+    await add_account(client, "minh")  # a colleague at the same office address still can
+    minh = Counselor(client, "minh")
+    counselors.append(minh)
+    assert (await minh.login()).status == 200
+
+
+async def test_behind_the_proxy_each_address_has_its_own_limit(
+    make_client: AppFactory, counselors: list[Counselor]
+) -> None:
+    client = await make_client()
+    await add_account(client, "lan")
+    guesser = Counselor(client, "nobody")
+    counselors.append(guesser)
+    url = guesser.url("/console/api/login")
+    for attempt in range(20):  # one address guessing many names
+        body = {"username": f"guess{attempt}", "password": "guess-guess-guess"}
+        headers = {"X-Forwarded-For": "203.0.113.7"}
+        assert (await guesser.http.post(url, json=body, headers=headers)).status == 401
+    blocked = await guesser.http.post(
+        url, json={"username": "lan", "password": PASSWORD},
+        headers={"X-Forwarded-For": "203.0.113.7"},
+    )  # fmt: skip
+    assert blocked.status == 429
+    other = await guesser.http.post(
+        url, json={"username": "lan", "password": PASSWORD},
+        headers={"X-Forwarded-For": "198.51.100.4"},
+    )  # fmt: skip
+    assert other.status == 200
 
 
 async def test_state_changes_need_the_csrf_token(
