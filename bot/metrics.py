@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from bot.handoff.queue import joined_ms
 from bot.store import keys
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -52,12 +53,10 @@ class RedisGauges(Collector):
             pass
         values["consumer_lag"] = lag
         values["queue_length"] = float(await client.zcard(keys.HANDOFF_QUEUE))
-        first = await client.zrange(keys.HANDOFF_QUEUE, 0, -1)
-        joined = [
-            float(j)
-            for j in [await client.hget(keys.handoff(_text(i)), "joined_ms") for i in first]
-            if j
-        ]
+        scored: list[tuple[bytes, float]] = await client.zrange(
+            keys.HANDOFF_QUEUE, 0, -1, withscores=True
+        )  # type: ignore[assignment]
+        joined = [joined_ms(score) for _, score in scored]
         values["oldest_wait"] = (now - min(joined)) / 1000 if joined else 0.0
         values["online"] = float(await client.zcount(keys.CONSOLE_ONLINE, now - 60_000, "+inf"))
         self.values = values
@@ -84,7 +83,3 @@ async def exposition(client: redis.Redis) -> bytes:
     with contextlib.suppress(redis.RedisError, OSError):
         await GAUGES.refresh(client)
     return generate_latest(REGISTRY)
-
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

@@ -219,9 +219,8 @@ class Pipeline:
         what the bot said (images are never kept: only that one was sent). Until there is a
         case, the last few lines wait in the session (it expires), so a counselor later sees
         the conversation since the report began."""
-        lines = [("child", event.text)] if event.text else []
-        if event.kind is EventKind.MEDIA:
-            lines = [("child", self._conversation.text("handoff.media_to_counselor"))]
+        words = self._words(event)
+        lines = [("child", words)] if words else []
         lines += [("bot", message.text) for message in messages]
         recent = [tuple(line) for line in session.slots.get("recent") or []]
         case_id = session.slots.get("case_id")
@@ -235,6 +234,13 @@ class Pipeline:
             return session
         return session.with_(slots={k: v for k, v in session.slots.items() if k != "recent"})
 
+    def _words(self, event: IncomingEvent) -> str:
+        """What the person said, as the transcript and the counselor see it: the text, or for
+        an image or file a note that one was sent (the media itself is never kept)."""
+        if event.kind is EventKind.MEDIA:
+            return self._conversation.text("handoff.media_to_counselor")
+        return event.text
+
     async def _hand_off(
         self, event: IncomingEvent, effects: tuple[Effect, ...], session: Session
     ) -> tuple[Session, list[OutgoingMessage]]:
@@ -244,11 +250,8 @@ class Pipeline:
         handoff_id = str(session.slots.get("handoff_id") or "")
         for effect in effects:
             if effect.kind == "relay" and handoff_id:
-                text = event.text
-                if event.kind is EventKind.MEDIA:
-                    text = self._conversation.text("handoff.media_to_counselor")
-                if text:
-                    await self._handoffs.child_wrote(handoff_id, text, event.timestamp_ms)
+                if words := self._words(event):
+                    await self._handoffs.child_wrote(handoff_id, words, event.timestamp_ms)
             elif effect.kind == "leave" and handoff_id:
                 await self._handoffs.leave(handoff_id)
                 handoff_id = ""

@@ -3,7 +3,6 @@
 import asyncio
 import contextlib
 import os
-import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
@@ -22,15 +21,9 @@ from bot.settings import Settings
 from bot.store.redis import EmbeddedRedis
 from bot.understand import Assessor, load_screen
 from bot.worker import Worker
+from tests.bench.common import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="session")

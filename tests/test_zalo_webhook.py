@@ -28,17 +28,21 @@ async def zalo() -> AsyncIterator[FakeZalo]:
     await fake.stop()
 
 
+def zalo_settings(zalo: FakeZalo) -> dict[str, object]:
+    return {
+        "zalo_app_id": APP_ID,
+        "zalo_app_secret": Secret(zalo.app_secret),
+        "zalo_oa_secret_key": Secret(OA_SECRET),
+        "zalo_access_token": Secret("AT-0"),
+        "zalo_refresh_token": Secret("RT-0"),
+        "zalo_api_base": zalo.url,
+        "zalo_oauth_base": zalo.url,
+    }
+
+
 @pytest.fixture
 async def client(make_client: AppFactory, zalo: FakeZalo) -> TestClient:  # type: ignore[type-arg]
-    return await make_client(
-        zalo_app_id=APP_ID,
-        zalo_app_secret=Secret(zalo.app_secret),
-        zalo_oa_secret_key=Secret(OA_SECRET),
-        zalo_access_token=Secret("AT-0"),
-        zalo_refresh_token=Secret("RT-0"),
-        zalo_api_base=zalo.url,
-        zalo_oauth_base=zalo.url,
-    )
+    return await make_client(**zalo_settings(zalo))
 
 
 def event(name: str, user: str, msg_id: str = "", text: str = "", **extra: object) -> bytes:

@@ -8,7 +8,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 from redis.exceptions import RedisError
@@ -25,6 +25,7 @@ from bot.handoff.service import Closing, HandoffError, Handoffs, window_closes_m
 
 log = logging.getLogger(__name__)
 
+E = TypeVar("E", bound=web.HTTPException)
 CLOSE_CATEGORIES = frozenset((*CATEGORIES, CONTENT_REPORTS))
 MAX_MESSAGE = 2000
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -34,8 +35,13 @@ def error(status: int, reason: str) -> web.Response:
     return web.json_response({"error": reason}, status=status)
 
 
+def refusal(kind: type[E], reason: str) -> E:
+    """An HTTP error to raise, with the API's JSON body `{"error": reason}`."""
+    return kind(text=json.dumps({"error": reason}), content_type="application/json")
+
+
 def bad_request(reason: str) -> web.HTTPBadRequest:
-    return web.HTTPBadRequest(text=json.dumps({"error": reason}), content_type="application/json")
+    return refusal(web.HTTPBadRequest, reason)
 
 
 async def body(request: web.Request) -> dict[str, Any]:

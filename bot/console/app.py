@@ -13,6 +13,7 @@ import jinja2
 from aiohttp import web
 
 from bot.console import api, live, pages
+from bot.console.api import refusal
 from bot.console.auth import COOKIE, Login
 from bot.console.hub import Hub
 from bot.console.keys import HUB, LOGIN, LOGINS, TEMPLATES
@@ -55,12 +56,10 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
     login = await request.config_dict[LOGINS].find(request.cookies.get(COOKIE, ""))
     if login is None:
         if path.startswith("/console/api/"):
-            raise web.HTTPUnauthorized(
-                text='{"error": "login_required"}', content_type="application/json"
-            )
+            raise refusal(web.HTTPUnauthorized, "login_required")
         raise web.HTTPFound("/console/login")
     if request.method not in SAFE_METHODS and not await _csrf_ok(request, login):
-        raise web.HTTPForbidden(text='{"error": "csrf"}', content_type="application/json")
+        raise refusal(web.HTTPForbidden, "csrf")
     request[LOGIN] = login
     return await handler(request)
 
@@ -69,11 +68,7 @@ async def _csrf_ok(request: web.Request, login: Login) -> bool:
     given = request.headers.get("X-CSRF-Token", "")
     if not given and request.content_type == "application/x-www-form-urlencoded":
         given = str((await request.post()).get("csrf_token", ""))
-    return bool(given) and _same(given, login.csrf)
-
-
-def _same(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())
+    return bool(given) and hmac.compare_digest(given.encode(), login.csrf.encode())
 
 
 def create_console(hub: Hub) -> web.Application:

@@ -21,8 +21,16 @@ DEFAULT_HANDLING_SECONDS = 15 * 60  # until the first handled conversations give
 ONLINE_MS = 60_000  # a counselor whose console has not beaten for a minute is offline
 
 
+RANK_STEP = 10**13  # a queue score is rank × RANK_STEP + the time joined (ms)
+
+
 def score(priority: str, joined_ms: int) -> int:
-    return RANK.get(priority, RANK["normal"]) * 10**13 + joined_ms
+    return RANK.get(priority, RANK["normal"]) * RANK_STEP + joined_ms
+
+
+def joined_ms(queue_score: float) -> int:
+    """When a conversation joined, read back from its queue score."""
+    return int(queue_score) % RANK_STEP
 
 
 @dataclass(frozen=True, slots=True)

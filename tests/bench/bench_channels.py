@@ -16,7 +16,6 @@ import hmac
 import json
 import os
 import random
-import socket
 import sys
 import tempfile
 import time
@@ -28,6 +27,7 @@ import aiohttp
 
 from bot.bench_nlu import raw_parse_pipelined
 from bot.evaluation import load_eval_set
+from tests.bench.common import free_port, pct
 from tests.fakes.graph import FakeGraph
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,18 +41,6 @@ class Run:
     acks: list[float] = field(default_factory=list)
     errors: Counter[int] = field(default_factory=Counter)
     started: float = 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def pct(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000 if ordered else 0.0
 
 
 def body_for(user: str, mid: str, kind: str, text: str, payload: str = "GET_STARTED") -> bytes:

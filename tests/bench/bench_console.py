@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,21 +26,10 @@ import aiohttp
 import redis.asyncio as redis
 
 from bot.handoff.queue import HandoffQueue
+from tests.bench.common import free_port, pct, ready
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "bench-password-1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def pct(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000 if ordered else 0.0
 
 
 class Counselor:
@@ -77,19 +65,6 @@ class Counselor:
         self.reader.cancel()
         await self.socket.close()
         await self.http.close()
-
-
-async def wait_ready(base: str) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(600):
-            try:
-                async with http.get(f"{base}/healthz") as resp:
-                    if resp.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit("the bot did not start")
 
 
 def start_bot(var: Path, port: int, counselors: int) -> subprocess.Popen[bytes]:
@@ -153,7 +128,8 @@ async def one_round(
 
 
 async def main(base: str, children: int, counselors: int, rounds: int) -> None:
-    await wait_ready(base)
+    async with aiohttp.ClientSession() as http:
+        await ready(http, f"{base}/healthz", 60)
     desk = [Counselor(base, f"tvv{i}") for i in range(counselors)]
     for counselor in desk:
         await counselor.start()

@@ -23,7 +23,6 @@ import hmac
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.store.redis import redis_server_binary
+from tests.bench.common import free_port, ready
 from tests.fakes.graph import FakeGraph
 from tests.fakes.zalo import FakeZalo
 
@@ -42,13 +42,6 @@ APP_SECRET, OA_SECRET, ZALO_APP = "chaos-secret", "chaos-oa-secret", "4242"
 TEXTS = ["chào bạn", "làm sao để đặt mật khẩu an toàn", "bạn là người thật hay máy",
          "có người lạ cứ nhắn tin làm quen với em", "cảm ơn bạn nhiều"]  # fmt: skip
 CRISIS = "em không muốn sống nữa, tối nay em sẽ uống hết thuốc"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -181,19 +174,6 @@ async def deliver(http: aiohttp.ClientSession, base: str, event: Event, faults: 
         except (aiohttp.ClientError, TimeoutError):
             pass
         await asyncio.sleep(2)
-
-
-async def ready(http: aiohttp.ClientSession, url: str, patience: float) -> None:
-    deadline = time.monotonic() + patience
-    while time.monotonic() < deadline:
-        try:
-            async with http.get(url) as resp:
-                if resp.status == 200:
-                    return
-        except (aiohttp.ClientError, TimeoutError):
-            pass
-        await asyncio.sleep(0.5)
-    raise SystemExit(f"{url} did not answer")
 
 
 async def inject(

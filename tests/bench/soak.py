@@ -25,7 +25,7 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.bench.chaos import free_port
+from tests.bench.common import free_port, ready
 from tests.fakes.graph import FakeGraph
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,13 +82,7 @@ async def main(count: int) -> None:
     statuses: Counter[int] = Counter()
     try:
         async with aiohttp.ClientSession() as http:
-            for _ in range(300):
-                try:
-                    async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
-                        if resp.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    await asyncio.sleep(0.1)
+            await ready(http, f"http://127.0.0.1:{port}/healthz", 60)
             gate = asyncio.Semaphore(16)
 
             async def one(index: int) -> None:

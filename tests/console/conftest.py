@@ -9,7 +9,6 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.appkeys import DATABASE
 from bot.console.auth import Accounts
@@ -93,6 +92,19 @@ async def add_account(client: TestClient, username: str, role: str = "counselor"
     await Accounts(sessions(engine)).add(username, PASSWORD, role)
 
 
+async def with_account(
+    client: TestClient,  # type: ignore[type-arg]
+    made: list[Counselor],
+    username: str,
+    role: str = "counselor",
+) -> Counselor:
+    """A counselor with an account, not logged in yet (closed with the `counselors` list)."""
+    await add_account(client, username, role)
+    counselor = Counselor(client, username)
+    made.append(counselor)
+    return counselor
+
+
 async def logged_in(
     client: TestClient,  # type: ignore[type-arg]
     made: list[Counselor],
@@ -100,14 +112,9 @@ async def logged_in(
     role: str = "counselor",
     online: bool = True,
 ) -> Counselor:
-    await add_account(client, username, role)
-    counselor = Counselor(client, username)
-    made.append(counselor)
+    counselor = await with_account(client, made, username, role)
     resp = await counselor.login()
     assert resp.status == 200, await resp.text()
     if online:
         await counselor.go_online()
     return counselor
-
-
-__all__ = ["Counselor", "PASSWORD", "add_account", "async_sessionmaker", "logged_in"]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.appkeys import DATABASE
 from bot.cases.models import AuditEntry
 from tests.conftest import AppFactory
-from tests.console.conftest import PASSWORD, Counselor, add_account, logged_in
+from tests.console.conftest import PASSWORD, Counselor, add_account, logged_in, with_account
 from tests.test_conversations import Chat
 
 API_CALLS = [
@@ -48,9 +48,7 @@ async def test_login_sets_a_safe_cookie_and_wrong_passwords_are_refused(
     make_client: AppFactory, counselors: list[Counselor]
 ) -> None:
     client = await make_client()
-    await add_account(client, "lan")
-    lan = Counselor(client, "lan")
-    counselors.append(lan)
+    lan = await with_account(client, counselors, "lan")
     assert (await lan.login("wrong-password")).status == 401
     stranger = Counselor(client, "nobody")
     counselors.append(stranger)
@@ -74,17 +72,13 @@ async def test_logins_are_rate_limited(
     make_client: AppFactory, counselors: list[Counselor]
 ) -> None:
     client = await make_client()
-    await add_account(client, "lan")
-    lan = Counselor(client, "lan")
-    counselors.append(lan)
+    lan = await with_account(client, counselors, "lan")
     for _ in range(5):
         assert (await lan.login("guess-guess-guess")).status == 401
     resp = await lan.login()  # even the right password waits now
     assert resp.status == 429
     assert (await resp.json())["error"] == "too_many_attempts"
-    await add_account(client, "minh")  # a colleague at the same office address still can
-    minh = Counselor(client, "minh")
-    counselors.append(minh)
+    minh = await with_account(client, counselors, "minh")  # a colleague at the same office
     assert (await minh.login()).status == 200
 
 

@@ -2,38 +2,20 @@
 messaging type, and never outside the platform's reply window (fake Graph and Zalo APIs)."""
 
 import time
-from collections.abc import AsyncIterator
 
-import pytest
 import redis.asyncio as redis
 
 from bot.appkeys import HANDOFFS
-from bot.settings import Secret
 from bot.store import keys
 from tests.conftest import AppFactory, drain
 from tests.console.conftest import Counselor, logged_in
 from tests.fakes.graph import FakeGraph
 from tests.fakes.zalo import FakeZalo
-from tests.test_webhooks import messenger_settings, page_body, post, text_event
-from tests.test_zalo_webhook import APP_ID, OA_SECRET, event, signed
+from tests.test_webhooks import graph, messenger_settings, page_body, post, text_event
+from tests.test_zalo_webhook import event, signed, zalo, zalo_settings
 
 HOUR_MS = 3600 * 1000
-
-
-@pytest.fixture
-async def graph() -> AsyncIterator[FakeGraph]:
-    fake = FakeGraph()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def zalo() -> AsyncIterator[FakeZalo]:
-    fake = FakeZalo(app_id=APP_ID)
-    await fake.start()
-    yield fake
-    await fake.stop()
+__all__ = ["graph", "zalo"]  # the fake platforms' fixtures, used by name below
 
 
 async def age_last_message(client: redis.Redis, conv: str, hours: float) -> None:
@@ -103,15 +85,7 @@ async def test_zalo_relay_and_its_window(
     counselors: list[Counselor],
     redis_client: redis.Redis,
 ) -> None:
-    client = await make_client(
-        zalo_app_id=APP_ID,
-        zalo_app_secret=Secret(zalo.app_secret),
-        zalo_oa_secret_key=Secret(OA_SECRET),
-        zalo_access_token=Secret("AT-0"),
-        zalo_refresh_token=Secret("RT-0"),
-        zalo_api_base=zalo.url,
-        zalo_oauth_base=zalo.url,
-    )
+    client = await make_client(**zalo_settings(zalo))
     lan = await logged_in(client, counselors, "lan")
     body = event("user_send_text", "ZUSER-1", "z1", "sos")
     assert (await client.post("/webhooks/zalo", data=body, headers=signed(body))).status == 200
