@@ -112,7 +112,7 @@ check-content: .venv
 	@$(VPY) -m bot check-content
 
 eval-nlu: setup
-	@$(VPY) -m bot eval-nlu --report nlu/reports/eval.txt
+	@$(VPY) -m tests.bench.eval_nlu --report nlu/reports/eval.txt
 
 bench: setup
 	@$(VPY) -m tests.bench.bench_channels
@@ -127,7 +127,7 @@ chaos: setup
 	@$(VPY) -m tests.bench.chaos
 
 bench-nlu: setup
-	@$(VPY) -m bot bench-nlu --train-seconds-file $(MODEL:.tar.gz=.seconds)
+	@$(VPY) -m tests.bench.bench_nlu --train-seconds-file $(MODEL:.tar.gz=.seconds)
 
 clean:
 	rm -rf .venv nlu/.venv nlu/models var .pytest_cache .mypy_cache .ruff_cache

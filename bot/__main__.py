@@ -1,5 +1,5 @@
 """Command line: `python -m bot serve | worker | route | stats | users add | check-content |
-eval-nlu | bench-nlu`."""
+`."""
 
 import argparse
 import asyncio
@@ -14,22 +14,17 @@ import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 from typing import Any, TypeVar
 
-import aiohttp
 from aiohttp import web
 from dotenv import load_dotenv
 
 from bot.app import create_app
 from bot.content import Content
-from bot.evaluation import EvalResult, evaluate, load_eval_set
 from bot.logs import setup_logging
-from bot.nlu import RasaIntentClassifier
-from bot.nlu_server import LocalNluServer, NluStartError, ensure_nlu
 from bot.route import route_stream
 from bot.settings import Secret, Settings
-from bot.understand import Assessor, load_screen
+from bot.understanding.local import local_assessor
 
 log = logging.getLogger("bot")
 R = TypeVar("R")
@@ -49,23 +44,6 @@ def stdin_reader() -> Callable[[], Awaitable[bytes]]:
     return lines.get
 
 
-@contextlib.asynccontextmanager
-async def nlu_for_command(settings: Settings) -> Any:
-    """An HTTP session and an assessor; a local NLU server for the duration, if none answers."""
-    async with aiohttp.ClientSession() as session:
-        server = LocalNluServer(settings)
-        try:
-            await ensure_nlu(settings, session, server)
-        except NluStartError as error:
-            log.error("nlu server could not start", extra={"reason": str(error)})
-        try:
-            classifier = RasaIntentClassifier(session, settings.rasa_url, settings.nlu_timeout)
-            screen = load_screen(settings)
-            yield session, Assessor(classifier, screen), server
-        finally:
-            await server.stop()
-
-
 async def worker(settings: Settings) -> int:
     """The app's resources and workers without the web server."""
     runner = web.AppRunner(create_app(settings, serve_http=False))
@@ -78,29 +56,8 @@ async def worker(settings: Settings) -> int:
 
 
 async def route(settings: Settings) -> int:
-    async with nlu_for_command(settings) as (_, assessor, _):
+    async with local_assessor(settings) as (_, assessor, _):
         await route_stream(stdin_reader(), sys.stdout, assessor, settings.max_text_chars)
-    return 0
-
-
-async def eval_nlu(settings: Settings) -> EvalResult:
-    async with nlu_for_command(settings) as (_, assessor, _):
-        return await evaluate(assessor, *load_eval_set())
-
-
-def write_eval_report(result: EvalResult, report: Path) -> int:
-    text = result.render()
-    report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(text, encoding="utf-8")
-    print(text)
-    return 0 if result.meets_targets() else 1
-
-
-async def bench_nlu(settings: Settings, trained: str) -> int:
-    from bot.bench_nlu import run_bench
-
-    async with nlu_for_command(settings) as (session, _, server):
-        print(await run_bench(settings, session, server.pid, trained))
     return 0
 
 
@@ -208,10 +165,6 @@ def main(argv: list[str] | None = None) -> int:
     add_user = user_commands.add_parser("add", help="add an account (password read from stdin)")
     add_user.add_argument("--username", required=True)
     add_user.add_argument("--role", choices=["counselor", "supervisor", "admin"], required=True)
-    evaluation = commands.add_parser("eval-nlu", help="measure the model on nlu/tests")
-    evaluation.add_argument("--report", type=Path, default=Path("nlu/reports/eval.txt"))
-    bench = commands.add_parser("bench-nlu", help="route vs raw parse throughput and latency")
-    bench.add_argument("--train-seconds-file", type=Path)
     args = parser.parse_args(argv)
 
     load_dotenv(override=False)
@@ -242,12 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.command == "route":
         return run_until_signal(route(settings))
-    if args.command == "eval-nlu":
-        result = run_until_signal(eval_nlu(settings))
-        return result if isinstance(result, int) else write_eval_report(result, args.report)
-    seconds = args.train_seconds_file
-    trained = f"{seconds.read_text().strip()} s" if seconds and seconds.exists() else "unknown"
-    return run_until_signal(bench_nlu(settings, trained))
+    return 0
 
 
 if __name__ == "__main__":

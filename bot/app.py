@@ -44,14 +44,14 @@ from bot.content import Content
 from bot.conversation import Conversation
 from bot.handoff.service import Handoffs
 from bot.metrics import exposition
-from bot.nlu import RasaIntentClassifier
-from bot.nlu_server import LocalNluServer, NluStartError, ensure_nlu, nlu_answers
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.store.intake import Intake
 from bot.store.redis import open_redis
 from bot.store.sessions import RedisSessionStore
-from bot.understand import Assessor, load_screen
+from bot.understanding.assess import Assessor, load_screen
+from bot.understanding.classifier import RasaIntentClassifier
+from bot.understanding.server import LocalNluServer, NluStartError, ensure_nlu, nlu_answers
 from bot.webhooks import add_routes, render_chat_page
 from bot.worker import Worker, consumer_name
 from nlu.components.normaliser import Normaliser

@@ -13,9 +13,9 @@ from bot.channels.webchat import WebChatAdapter
 from bot.channels.zalo import ZaloAdapter
 from bot.content import Content
 from bot.handoff.service import Handoffs
-from bot.nlu import RasaIntentClassifier
 from bot.settings import Settings
 from bot.store.intake import Intake
+from bot.understanding.classifier import RasaIntentClassifier
 
 SETTINGS = web.AppKey("settings", Settings)
 HTTP = web.AppKey("http", aiohttp.ClientSession)

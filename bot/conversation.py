@@ -8,7 +8,7 @@ from bot.content import Content
 from bot.dialogue.catalogue import Finder
 from bot.dialogue.engine import Effect, Reply, Turn, decide
 from bot.store.sessions import Session
-from bot.understand import Assessment
+from bot.understanding.assess import Assessment
 from nlu.components.normaliser import Normaliser
 
 

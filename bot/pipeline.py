@@ -34,7 +34,7 @@ from bot.metrics import SENDS
 from bot.store import keys
 from bot.store.locks import RedisLock
 from bot.store.sessions import RedisSessionStore, Session, decode, encode
-from bot.understand import Assessment, Assessor
+from bot.understanding.assess import Assessment, Assessor
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import IO, Any
 
-from bot.understand import Assessment, Assessor
+from bot.understanding.assess import Assessment, Assessor
 
 log = logging.getLogger(__name__)
 

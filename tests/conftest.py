@@ -15,11 +15,11 @@ import redis.asyncio as redis
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import REDIS, build_pipeline, create_app
-from bot.nlu import RasaIntentClassifier
-from bot.nlu_server import LocalNluServer
 from bot.settings import Settings
 from bot.store.redis import EmbeddedRedis
-from bot.understand import Assessor, load_screen
+from bot.understanding.assess import Assessor, load_screen
+from bot.understanding.classifier import RasaIntentClassifier
+from bot.understanding.server import LocalNluServer
 from bot.worker import Worker
 from tests.bench.common import free_port
 

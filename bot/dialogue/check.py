@@ -16,7 +16,7 @@ from bot.dialogue.catalogue import Finder
 from bot.dialogue.engine import DISCLOSURE
 from bot.dialogue.table import BUTTONS, TABLE, State
 from bot.handoff.service import HANDOFF_NOTICES
-from bot.taxonomy import REPORT_INTENTS
+from bot.understanding.taxonomy import REPORT_INTENTS
 from nlu.components.normaliser import Normaliser
 
 MAX_TEXT = 2000

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from bot.channels.base import EventKind
 from bot.dialogue.table import BUTTONS, TABLE, State, Step
 from bot.store.sessions import Session
-from bot.taxonomy import CRISIS_INTENTS, HIGH_RISK_INTENTS, REPORT_INTENTS, Action, Intent
+from bot.understanding.taxonomy import (
+    CRISIS_INTENTS,
+    HIGH_RISK_INTENTS,
+    REPORT_INTENTS,
+    Action,
+    Intent,
+)
 
 DISCLOSURE = "replies.welcome"
 _OPENERS = frozenset({"safe_word", "crisis", "start", "greeting"})  # say it, or cannot wait

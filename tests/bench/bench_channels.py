@@ -25,9 +25,9 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.bench_nlu import raw_parse_pipelined
-from bot.evaluation import load_eval_set
+from tests.bench.bench_nlu import raw_parse_pipelined
 from tests.bench.common import free_port, pct
+from tests.bench.eval_nlu import load_eval_set
 from tests.fakes.graph import FakeGraph
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,10 +1,15 @@
-"""What the benchmark commands share: a free port, percentiles, waiting for a server."""
+"""What the benchmark commands share: a free port, percentiles, waiting for a server, settings."""
 
 import asyncio
+import os
 import socket
 import time
 
 import aiohttp
+from dotenv import load_dotenv
+
+from bot.logs import setup_logging
+from bot.settings import Settings
 
 
 def free_port() -> int:
@@ -32,3 +37,11 @@ async def ready(http: aiohttp.ClientSession, url: str, patience: float) -> None:
             pass
         await asyncio.sleep(0.2)
     raise SystemExit(f"{url} did not answer")
+
+
+def command_settings() -> Settings:
+    """Settings for a developer command, read from the environment and `.env` like the bot's."""
+    load_dotenv(override=False)
+    settings = Settings.from_env(os.environ)
+    setup_logging(settings.log_level)
+    return settings

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.evaluation import TARGETS, EvalResult, evaluate, load_eval_set
-from bot.understand import Assessor
+from bot.understanding.assess import Assessor
+from tests.bench.eval_nlu import TARGETS, EvalResult, evaluate, load_eval_set
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.evaluation import load_eval_set
-from bot.taxonomy import CRISIS_INTENTS, REPORT_INTENTS, Intent
+from bot.understanding.taxonomy import CRISIS_INTENTS, REPORT_INTENTS, Intent
 from nlu.components.normaliser import Normaliser, has_diacritics
+from tests.bench.eval_nlu import load_eval_set
 
 DATA = Path(__file__).resolve().parents[2] / "nlu" / "data"
 ANNOTATION = re.compile(r"\[([^\]]+)\]\((\w+)\)")

@@ -6,8 +6,10 @@ trafficking → urgent_handoff/report/handoff recall ≥ 0.98; benign texts and 
 urgent_handoff ≤ 2 %.
 """
 
+import argparse
 import asyncio
 import csv
+import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,8 +17,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.settings import ROOT
-from bot.taxonomy import CRISIS_INTENTS, HIGH_RISK_INTENTS, Action, Intent
-from bot.understand import Assessment, Assessor
+from bot.understanding.assess import Assessment, Assessor
+from bot.understanding.local import local_assessor
+from bot.understanding.taxonomy import CRISIS_INTENTS, HIGH_RISK_INTENTS, Action, Intent
+from tests.bench.common import command_settings
 
 EVAL_TSV = ROOT / "nlu" / "tests" / "eval.tsv"
 IDIOMS = ROOT / "nlu" / "tests" / "idioms.txt"
@@ -152,3 +156,23 @@ async def evaluate(
         [(text, gold, a) for (text, gold), a in zip(rows, labelled, strict=True)],
         list(zip(idioms, spoken, strict=True)),
     )
+
+
+async def _evaluate() -> EvalResult:
+    async with local_assessor(command_settings()) as (_, assessor, _):
+        return await evaluate(assessor, *load_eval_set())
+
+
+def _main(report: Path) -> int:
+    result = asyncio.run(_evaluate())
+    text = result.render()
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(text, encoding="utf-8")
+    print(text)
+    return 0 if result.meets_targets() else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="make eval-nlu")
+    parser.add_argument("--report", type=Path, default=ROOT / "nlu" / "reports" / "eval.txt")
+    sys.exit(_main(parser.parse_args().report))

@@ -1,5 +1,6 @@
 """`make bench-nlu`: `route` against raw `POST /model/parse`, in the same run. Figures only."""
 
+import argparse
 import asyncio
 import json
 import os
@@ -10,8 +11,10 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.evaluation import load_eval_set
 from bot.settings import ROOT, Settings
+from bot.understanding.local import local_assessor
+from tests.bench.common import command_settings
+from tests.bench.eval_nlu import load_eval_set
 
 MESSAGES = 400
 
@@ -157,3 +160,18 @@ def _row(name: str, latencies: list[float], rate: float) -> str:
 
 def _rate_row(name: str, rate: float) -> str:
     return f"{name:<34}{'':>8}{'':>8}{rate:>8.1f}"
+
+
+async def _main(trained: str) -> int:
+    settings = command_settings()
+    async with local_assessor(settings) as (session, _, server):
+        print(await run_bench(settings, session, server.pid, trained))
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="make bench-nlu")
+    parser.add_argument("--train-seconds-file", type=Path)
+    seconds = parser.parse_args().train_seconds_file
+    trained = f"{seconds.read_text().strip()} s" if seconds and seconds.exists() else "unknown"
+    sys.exit(asyncio.run(_main(trained)))

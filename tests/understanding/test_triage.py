@@ -2,10 +2,10 @@
 
 import pytest
 
-from bot.nlu import Understanding
-from bot.safety.screen import Screening
-from bot.taxonomy import Action, Intent, Risk
-from bot.triage import triage
+from bot.understanding.classifier import Understanding
+from bot.understanding.screen import Screening
+from bot.understanding.taxonomy import Action, Intent, Risk
+from bot.understanding.triage import triage
 
 CALM = Screening(Risk.NONE)
 HIGH = Screening(Risk.HIGH, ("nude_request",))

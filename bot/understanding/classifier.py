@@ -10,7 +10,7 @@ from typing import Any, Protocol
 import aiohttp
 
 from bot.metrics import NLU_ERRORS, NLU_SECONDS
-from bot.taxonomy import Intent
+from bot.understanding.taxonomy import Intent
 
 log = logging.getLogger(__name__)
 

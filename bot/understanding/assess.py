@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
-from bot.nlu import IntentClassifier, Understanding
-from bot.safety.lexicon import Lexicon
-from bot.safety.screen import SafetyScreen, Screening
 from bot.settings import Settings
-from bot.triage import Triage, triage
+from bot.understanding.classifier import IntentClassifier, Understanding
+from bot.understanding.lexicon import Lexicon
+from bot.understanding.screen import SafetyScreen, Screening
+from bot.understanding.triage import Triage, triage
 from nlu.components.normaliser import Normaliser
 
 

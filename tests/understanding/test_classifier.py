@@ -4,8 +4,8 @@ import time
 
 import aiohttp
 
-from bot.nlu import CircuitBreaker, RasaIntentClassifier
-from bot.taxonomy import Intent
+from bot.understanding.classifier import CircuitBreaker, RasaIntentClassifier
+from bot.understanding.taxonomy import Intent
 from tests.conftest import free_port
 
 

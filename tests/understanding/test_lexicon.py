@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.safety.screen import SafetyScreen
-from bot.taxonomy import Risk
+from bot.understanding.screen import SafetyScreen
+from bot.understanding.taxonomy import Risk
 
 LEXICON = yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "content" / "safety" / "lexicon.yml").read_text("utf-8")

@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass
 
-from bot.nlu import Understanding
-from bot.safety.screen import Screening
-from bot.taxonomy import (
+from bot.understanding.classifier import Understanding
+from bot.understanding.screen import Screening
+from bot.understanding.taxonomy import (
     ACTION_BY_INTENT,
     CRISIS_INTENTS,
     HIGH_RISK_INTENTS,

@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.nlu import Understanding
-from bot.safety.screen import SafetyScreen
-from bot.taxonomy import Intent, Risk
+from bot.understanding.classifier import Understanding
+from bot.understanding.screen import SafetyScreen
+from bot.understanding.taxonomy import Intent, Risk
 
 
 def ranked(*pairs: tuple[Intent, float]) -> Understanding:

@@ -8,9 +8,9 @@ person, so a false alarm costs one question while a miss could cost a child).
 
 from dataclasses import dataclass
 
-from bot.nlu import Understanding
-from bot.safety.lexicon import Lexicon
-from bot.taxonomy import CRISIS_INTENTS, HIGH_RISK_INTENTS, Risk
+from bot.understanding.classifier import Understanding
+from bot.understanding.lexicon import Lexicon
+from bot.understanding.taxonomy import CRISIS_INTENTS, HIGH_RISK_INTENTS, Risk
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,1 +1,0 @@
-"""Safety screen: a reviewed lexicon that can only raise the action, never lower it."""

@@ -1,0 +1,1 @@
+"""Understanding a text: the Rasa classifier, the safety screen, evidence and triage."""
