@@ -71,7 +71,7 @@ class Content:
         if not buttons and isinstance(node, dict) and isinstance(node.get("buttons"), list):
             buttons = tuple((str(b["title"]), str(b["payload"])) for b in node["buttons"])
         titles = [
-            Button(self.text(title) if self.has(title) else title, payload)
+            Button(self.text(title, audience) if self.has(title) else title, payload)
             for title, payload in buttons
         ]
         return OutgoingMessage(self.text(key, audience, params), tuple(titles))

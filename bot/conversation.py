@@ -7,6 +7,7 @@ from bot.channels.base import EventKind, IncomingEvent, OutgoingMessage
 from bot.content import Content
 from bot.dialogue.catalogue import Finder
 from bot.dialogue.engine import Effect, Reply, Turn, decide
+from bot.dialogue.table import QUESTIONS
 from bot.store.sessions import Session
 from bot.understanding.assess import Assessment
 from nlu.components.normaliser import Normaliser
@@ -21,7 +22,7 @@ class Conversation:
     def respond(
         self, session: Session, event: IncomingEvent, assessment: Assessment | None
     ) -> tuple[list[OutgoingMessage], tuple[Effect, ...], Session]:
-        decision = decide(session, self.turn(event, assessment), self._finder.catalogue)
+        decision = decide(session, self.turn(event, assessment, session), self._finder.catalogue)
         audience = decision.session.audience
         messages = [self.render(reply, audience) for reply in decision.replies]
         after = self.offer(decision.session, messages[-1] if messages else None)
@@ -40,7 +41,9 @@ class Conversation:
     def text(self, key: str) -> str:
         return self._content.text(key)
 
-    def turn(self, event: IncomingEvent, assessment: Assessment | None) -> Turn:
+    def turn(
+        self, event: IncomingEvent, assessment: Assessment | None, session: Session | None = None
+    ) -> Turn:
         plain = self._normaliser.plain(event.text) if event.kind is EventKind.TEXT else ""
         verdict = assessment.triage if assessment else None
         entity = assessment.understanding.entity("platform") if assessment else None
@@ -54,7 +57,18 @@ class Conversation:
             intent=verdict.intent if verdict else None,
             platform=self._finder.platform(plain, entity) if plain else "",
             topic=self._finder.topic(plain) if plain else "",
+            answer=self._answer(session, plain),
+            audience=self._audience(plain),
+            age_band=self._finder.age_band(plain) if plain else "",
         )
+
+    def _audience(self, plain: str) -> str:
+        found = self._finder.answer("audience", plain) if plain else ""
+        return {"AUDIENCE_PARENT": "parent", "AUDIENCE_CHILD": "child"}.get(found, "")
+
+    def _answer(self, session: Session | None, plain: str) -> str:
+        question = QUESTIONS.get(session.state, "") if session and plain else ""
+        return self._finder.answer(question, plain) if question else ""
 
     def render(self, reply: Reply, audience: str) -> OutgoingMessage:
         params = dict(reply.params)

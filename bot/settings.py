@@ -42,6 +42,7 @@ class Settings:
     high_risk_rank_threshold: float = 0.2
     max_text_chars: int = 5000
     content_dir: Path = ROOT / "content"
+    training_data_dir: Path = ROOT / "nlu" / "data"  # the model's vocabulary (novelty)
     var_dir: Path = ROOT / "var"
     log_level: str = "INFO"
     log_hash_key: Secret = field(default_factory=lambda: Secret(""))
@@ -106,6 +107,7 @@ class Settings:
             ),
             max_text_chars=int(text("MAX_TEXT_CHARS", str(defaults.max_text_chars))),
             content_dir=path("CONTENT_DIR", defaults.content_dir),
+            training_data_dir=path("TRAINING_DATA_DIR", defaults.training_data_dir),
             var_dir=path("VAR_DIR", defaults.var_dir),
             log_level=text("LOG_LEVEL", defaults.log_level).upper(),
             log_hash_key=Secret(env.get("LOG_HASH_KEY", "")),

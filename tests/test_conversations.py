@@ -114,7 +114,14 @@ CRISIS_INSIDE_A_REPORT: Script = [
         ["113", "115", "111", "chưa có tư vấn viên"],
         ["LEAVE_QUEUE", "DELETE_CHAT"],
     ),
-    ({"text": "em sợ lắm"}, None, None),  # waiting: the words go to the counselor, no bot talk
+    ({"text": "vâng"}, None, None),  # waiting: the words go to the counselor, no bot talk
+]
+CRISIS_WHILE_NOBODY_IS_ONLINE: Script = [
+    ({"text": "e muốn chết quá, k ai thương e cả"}, ["113", "115", "111"], None),
+    ({"text": "em đang đứng trên sân thượng"}, ["an toàn", "113"], ["SAFE_NOW", "NOT_SAFE"]),
+    ({"payload": "NOT_SAFE"}, ["113", "115", "người lớn"], ["LEAVE_QUEUE", "DELETE_CHAT"]),
+    ({"text": "em muốn nhảy xuống"}, ["vẫn ở đây", "113"], ["SAFE_NOW", "NOT_SAFE"]),
+    ({"text": "em muốn tự tử"}, ["vẫn ở đây", "113"], ["SAFE_NOW", "NOT_SAFE"]),
 ]
 SAFE_WORD_IN_A_FLOW: Script = [
     ({"text": "bạn cùng lớp lập nhóm chửi em"}, ["Có phải bạn"], None),
@@ -148,6 +155,64 @@ INFO: Script = [
     ({"text": "bạn là người thật hay máy vậy"}, ["không phải người thật"], None),
     ({"text": "bố mẹ em có biết em nhắn ở đây không"}, ["giữ kín"], ["DELETE_CHAT", "COUNSELOR"]),
 ]
+PARENT_FIRST_MESSAGE_AND_ONBOARDING_BY_WORDS: Script = [
+    ({"text": "chào"}, ["trợ lý tự động"], ["AUDIENCE_CHILD", "AUDIENCE_PARENT"]),
+    ({"text": "tôi là mẹ cháu"}, ["anh/chị"], ["REPORT", "ADVICE", "COUNSELOR"]),
+]
+CHILD_ONBOARDING_BY_WORDS: Script = [
+    ({"start": "1"}, ["trợ lý tự động"], ["AUDIENCE_CHILD", "AUDIENCE_PARENT"]),
+    ({"text": "chào"}, ["bạn là ai"], ["AUDIENCE_CHILD", "AUDIENCE_PARENT"]),  # asked again
+    ({"text": "em 14 tuổi"}, ["Cảm ơn bạn"], ["REPORT", "ADVICE", "COUNSELOR"]),
+]
+CHECK_IN_YES: Script = [
+    (
+        {"text": "chán đời quá"},
+        ["làm hại bản thân", "111", "113", "115"],
+        ["CHECK_IN_YES", "CHECK_IN_NO", "COUNSELOR"],
+    ),
+    ({"text": "có"}, ["113", "115", "111", "tư vấn viên"], ["LEAVE_QUEUE", "DELETE_CHAT"]),
+]
+CHECK_IN_NO: Script = [
+    (
+        {"text": "mệt mỏi lắm rồi"},
+        ["làm hại bản thân"],
+        ["CHECK_IN_YES", "CHECK_IN_NO", "COUNSELOR"],
+    ),
+    (
+        {"payload": "CHECK_IN_NO"},
+        ["Cảm ơn bạn đã trả lời", "111"],
+        ["REPORT", "ADVICE", "COUNSELOR"],
+    ),
+]
+CHECK_IN_THEN_A_CRISIS: Script = [
+    ({"text": "ai sẽ cùng tôi mang nỗi đau này"}, ["làm hại bản thân"], None),
+    ({"text": "em muốn tự tử"}, ["113", "115", "111"], ["LEAVE_QUEUE", "DELETE_CHAT"]),
+]
+PARENT_TYPES_EVERY_ANSWER: Script = [
+    (
+        {"text": "con tôi 12 tuổi bị bạn cùng lớp lập nhóm chửi trên zalo"},
+        ["anh/chị", "Con không có lỗi"],  # a parent from the first reply
+        ["CHECK_YES", "CHECK_NO", "COUNSELOR"],
+    ),
+    ({"text": "đúng rồi"}, ["chuyện gì đã xảy ra"], ["COUNSELOR"]),
+    ({"text": "tụi nó lập nhóm rồi gửi ảnh chế con tôi vào đó"}, ["tiếp diễn"], None),
+    ({"text": "đúng vậy, trên zalo, vẫn đang tiếp diễn"}, ["Chụp màn hình"], None),
+]
+CHILD_TYPES_THAT_IT_STOPPED: Script = [
+    ({"text": "có đứa lập acc giả của em rồi đăng ảnh chế"}, ["Có phải bạn"], None),
+    ({"payload": "CHECK_YES"}, ["chuyện gì đã xảy ra"], None),
+    ({"payload": "CHECK_YES"}, ["chuyện gì đã xảy ra"], ["COUNSELOR"]),  # an old button again
+    ({"text": "nó lấy ảnh em ghép mặt heo rồi đăng lên fb"}, ["vẫn còn đang xảy ra"], None),
+    ({"text": "hmm"}, ["chưa rõ ý bạn", "vẫn còn đang xảy ra"], ["ONGOING_YES", "ONGOING_NO"]),
+    ({"text": "không còn nữa"}, ["Chụp màn hình"], None),
+]
+ANSWERS_THAT_ANSWER_NOTHING_TWICE: Script = [
+    ({"text": "bạn cùng lớp chửi em trên messenger mỗi ngày"}, ["Có phải bạn"], None),
+    ({"payload": "CHECK_YES"}, ["chuyện gì đã xảy ra"], None),
+    ({"text": "tụi nó gọi em là đồ béo"}, ["vẫn còn đang xảy ra"], None),
+    ({"text": "hmm"}, ["chưa rõ ý bạn"], ["ONGOING_YES", "ONGOING_NO"]),
+    ({"text": "ờ thì"}, ["Chụp màn hình"], None),  # asked twice: the report goes on
+]
 
 SCRIPTS = {
     "child onboarding": CHILD_ONBOARDING,
@@ -155,13 +220,43 @@ SCRIPTS = {
     "child scam report": CHILD_SCAM_REPORT,
     "parent grooming report, typed answers": PARENT_GROOMING_REPORT,
     "crisis inside a report": CRISIS_INSIDE_A_REPORT,
+    "a crisis again and again while nobody is online": CRISIS_WHILE_NOBODY_IS_ONLINE,
     "safe word in a flow": SAFE_WORD_IN_A_FLOW,
     "report not understood": NOT_UNDERSTOOD,
     "garbage and emoji only": GARBAGE,
     "advice": ADVICE,
     "info": INFO,
     "asking for a counselor when nobody is online": COUNSELOR_WHEN_NOBODY_IS_ONLINE,
+    "a parent types every answer": PARENT_TYPES_EVERY_ANSWER,
+    "a child types that it stopped, and taps an old button": CHILD_TYPES_THAT_IT_STOPPED,
+    "answers that answer nothing, twice": ANSWERS_THAT_ANSWER_NOTHING_TWICE,
+    "a parent says who they are in words": PARENT_FIRST_MESSAGE_AND_ONBOARDING_BY_WORDS,
+    "a child gives the age in words": CHILD_ONBOARDING_BY_WORDS,
+    "distress: a check-in, then yes": CHECK_IN_YES,
+    "distress: a check-in, then no": CHECK_IN_NO,
+    "distress: a check-in, then a crisis": CHECK_IN_THEN_A_CRISIS,
 }
+
+LOOK_ALIKES = [
+    "chết cười với thằng bạn cùng bàn",
+    "deadline dí chết mất huhu",
+    "tui chết mê chết mệt idol này luôn",
+    "kiến thức cơ sở vững chắc .",
+    "cô ấy đang xem gì đó",
+    "lỗi tại thằng quay phim . cắt không đúng lúc",
+    "nhớ đồ ăn mẹ nấu muốn chết",
+]
+
+
+@pytest.mark.parametrize("text", LOOK_ALIKES)
+async def test_everyday_look_alikes_never_get_the_emergency_numbers(
+    make_client: AppFactory, text: str
+) -> None:
+    chat = Chat(await make_client())
+    said = "\n".join(r["text"] for r in await chat.send(text=text))
+    assert "111" in said  # the way to a person is always there
+    assert "113" not in said, said
+    assert "115" not in said, said
 
 
 @pytest.mark.parametrize("script", SCRIPTS.values(), ids=SCRIPTS.keys())

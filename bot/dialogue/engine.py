@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.channels.base import EventKind
-from bot.dialogue.table import BUTTONS, TABLE, State, Step
+from bot.dialogue.table import ASKING, BUTTONS, QUESTIONS, TABLE, State, Step
 from bot.store.sessions import Session
 from bot.understanding.taxonomy import (
     CRISIS_INTENTS,
@@ -40,6 +40,9 @@ class Turn:
     intent: Intent | None = None
     platform: str = ""  # platform id when one was named ("facebook", "lien_quan", ...)
     topic: str = ""  # advice topic picked by keywords
+    answer: str = ""  # the button a typed answer to the current question means
+    audience: str = ""  # "parent" or "child" when the words say who is writing ("con tôi")
+    age_band: str = ""  # when the words give an age or a grade ("em 14 tuổi", "lớp 8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +76,9 @@ class Catalogue:
 def decide(session: Session, turn: Turn, catalogue: Catalogue) -> Decision:
     if turn.kind is EventKind.HUMAN_REPLY:
         return Decision((), (), session.with_(paused_until_ms=turn.now_ms + PAUSE_AFTER_HUMAN_MS))
-    seen = session.with_(last_user_message_ms=turn.now_ms)
+    seen = _who(session.with_(last_user_message_ms=turn.now_ms), turn)
     trigger, slots = _trigger(seen, turn)
-    if trigger == "crisis" and seen.state == State.WAITING and seen.slots.get("urgent_given"):
-        trigger = "crisis_again"  # the numbers were given: the counselor reads it first
+    trigger = _in_context(seen, trigger, slots)
     if session.paused_until_ms > turn.now_ms and trigger not in {"safe_word", "crisis"}:
         return Decision((), (), seen)  # a person answers in the platform's own tool
     step = (
@@ -108,11 +110,42 @@ def decide(session: Session, turn: Turn, catalogue: Catalogue) -> Decision:
     )
     if trigger in ("crisis", "safe_word"):
         new = new.with_(slots={**new.slots, "urgent_given": "1"})
+    elif trigger == "crisis_again":
+        new = new.with_(slots={**new.slots, "script_given": "1"})
     elif to not in (State.WAITING, State.COUNSELOR):
-        new = new.with_(slots={k: v for k, v in new.slots.items() if k != "urgent_given"})
+        gone = ("urgent_given", "script_given")
+        new = new.with_(slots={k: v for k, v in new.slots.items() if k not in gone})
+    reasked = {"reasked": seen.state} if trigger == "unanswered" else {}
+    new = new.with_(slots={**{k: v for k, v in new.slots.items() if k != "reasked"}, **reasked})
     new = _onboarding(new, slots.get("_payload", ""))
     new = new.with_(slots={k: v for k, v in new.slots.items() if k != "_payload"})
     return Decision(replies, effects, new)
+
+
+def _who(session: Session, turn: Turn) -> Session:
+    """Who is writing, from their own words: "con tôi…" is a parent from the first reply."""
+    if turn.audience and not session.audience:
+        session = session.with_(audience=turn.audience)
+    if turn.age_band and not session.age_band:
+        session = session.with_(age_band=turn.age_band)
+    return session
+
+
+def _in_context(session: Session, trigger: str, slots: dict[str, str]) -> str:
+    """The trigger as the current state reads it."""
+    state = session.state
+    if trigger == "crisis" and state == State.WAITING and session.slots.get("urgent_given"):
+        # the numbers were given: a safety script once, then short company, never silence
+        return "crisis_more" if session.slots.get("script_given") else "crisis_again"
+    if "_payload" in slots and state in ASKING and not _has_row(state, trigger):
+        trigger = "unanswered"  # an old button, still on screen, tapped again
+    if trigger == "unanswered" and session.slots.get("reasked") == state:
+        return "unanswered_again"
+    return trigger
+
+
+def _has_row(state: str, trigger: str) -> bool:
+    return (state, trigger) in TABLE or ("*", trigger) in TABLE
 
 
 def _trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
@@ -129,7 +162,12 @@ def _trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
         return "media", {}
     if turn.kind is EventKind.START:
         return "start", {}
-    payload = payload or _typed_yes_no(session, turn)
+    payload = (
+        payload
+        or _typed_onboarding(session, turn)
+        or _typed_answer(session, turn)
+        or _typed_yes_no(session, turn)
+    )
     if payload:
         trigger, slots = _payload_trigger(payload)
         return trigger, {**slots, "_payload": payload}
@@ -142,6 +180,8 @@ def _payload_trigger(payload: str) -> tuple[str, dict[str, str]]:
     if slot and value:
         trigger = "advice_topic" if name == "ADVICE_TOPIC" else name
         return trigger, {slot: value}
+    if name == "CHECK_IN_YES":  # yes, thinking of self-harm: the crisis path
+        return "crisis", {"category": Intent.CRISIS_SELF_HARM.value}
     if name in ("ONGOING_YES", "ONGOING_NO"):
         return name, {"ongoing": "yes" if name == "ONGOING_YES" else "no"}
     return name, {}
@@ -162,16 +202,47 @@ def _typed_title(session: Session, turn: Turn) -> str:
     return ""
 
 
+def _typed_onboarding(session: Session, turn: Turn) -> str:
+    """ "em là học sinh", "tôi là mẹ cháu", "em 14 tuổi" where the bot asked who or how old."""
+    if not _short_or_routine(turn):
+        return ""  # "con tôi 12 tuổi bị…": a report, not only an answer
+    if session.state == State.AUDIENCE and turn.audience:
+        if turn.audience == "child" and turn.age_band:
+            return f"AGE:{turn.age_band}"  # "em 14 tuổi": a child, and the age: both answered
+        return "AUDIENCE_PARENT" if turn.audience == "parent" else "AUDIENCE_CHILD"
+    if session.state in (State.AUDIENCE, State.AGE) and turn.age_band:
+        return f"AGE:{turn.age_band}"
+    return ""
+
+
+def _typed_answer(session: Session, turn: Turn) -> str:
+    """The button a typed answer to the current question means ("vẫn đang tiếp diễn" for
+    "Vẫn đang xảy ra"), unless a longer text is plainly about something else."""
+    if not turn.answer or session.state not in QUESTIONS:
+        return ""
+    return turn.answer if _short_or_routine(turn) else ""
+
+
+def _short_or_routine(turn: Turn) -> bool:
+    routine = turn.action in (None, Action.FALLBACK, Action.SMALLTALK, Action.CHECK_IN)
+    return routine or len(turn.plain.split()) <= 6
+
+
 def _typed_yes_no(session: Session, turn: Turn) -> str:
     """ "có", "ừ", "không"… where a yes/no question was asked."""
     offered = {str(payload) for _, payload in session.slots.get("offered") or []}
-    yes_no = {Intent.AFFIRM: ("CHECK_YES", "ONGOING_YES"), Intent.DENY: ("CHECK_NO", "ONGOING_NO")}
+    yes_no = {
+        Intent.AFFIRM: ("CHECK_YES", "ONGOING_YES", "CHECK_IN_YES"),
+        Intent.DENY: ("CHECK_NO", "ONGOING_NO", "CHECK_IN_NO"),
+    }
     choices = yes_no.get(turn.intent, ()) if turn.intent else ()
     return next((payload for payload in choices if payload in offered), "")
 
 
 def _text_trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
     intent, action = turn.intent, turn.action
+    if session.state in QUESTIONS and action in (None, Action.FALLBACK, Action.SMALLTALK):
+        return "unanswered", {}  # no answer and nothing else: ask once more, then go on
     if session.state == State.WHAT and action not in (Action.HANDOFF,):
         slots = {"summary": turn.text[:500], "links": " ".join(_LINK.findall(turn.text))}
         platform = turn.platform or session.slots.get("platform", "")
@@ -232,7 +303,9 @@ def _onboarding(session: Session, payload: str) -> Session:
     if payload == "AUDIENCE_PARENT":
         return session.with_(audience="parent")
     if payload.startswith("AGE:"):
-        return session.with_(age_band=payload.partition(":")[2])
+        return session.with_(
+            age_band=payload.partition(":")[2], audience=session.audience or "child"
+        )
     return session
 
 

@@ -24,6 +24,7 @@ class State(StrEnum):
     PLATFORM = "platform"  # report: on which app?
     ONGOING = "ongoing"  # report: still happening?
     ADVICE = "advice"  # advice topics offered
+    CHECK_IN = "check_in"  # distress: asked "are you thinking of hurting yourself?"
     WAITING = "waiting"  # in the counselor queue: quiet but for the safe word and notices
     COUNSELOR = "counselor"  # a counselor talks with the person: the bot only relays
     CLOSED = "closed"  # a counselor closed the conversation; anything starts afresh
@@ -84,6 +85,7 @@ TABLE: dict[tuple[str, str], Step] = {
     ("new", "greeting"): Step(
         (S("replies.welcome"), S("onboarding.ask_audience", "audience")), State.AUDIENCE
     ),
+    ("audience", "smalltalk:greet"): Step((S("onboarding.ask_audience", "audience"),)),
     ("*", "AUDIENCE_CHILD"): Step((S("onboarding.ask_age", "age"),), State.AGE),
     ("*", "AUDIENCE_PARENT"): Step((S("onboarding.ready", "menu"),), State.IDLE),
     ("*", "AGE"): Step((S("onboarding.ready", "menu"),), State.IDLE),
@@ -101,6 +103,22 @@ TABLE: dict[tuple[str, str], Step] = {
         (S("reports.common.ask_what", "counselor"),), State.WHAT, ("case",)
     ),
     ("check", "CHECK_NO"): Step((S("reports.common.not_understood", "menu"),), State.IDLE),
+    # A typed text that answers nothing, or an old button tapped again: the question once more,
+    # then the flow goes on (it never silently drops the report).
+    ("check", "unanswered"): Step(
+        (S("reports.common.reask"), S("reports.common.check_question", "check"))
+    ),
+    ("check", "unanswered_again"): Step(
+        (S("reports.common.ask_what", "counselor"),), State.WHAT, ("case",)
+    ),
+    ("what", "unanswered"): Step((S("reports.common.ask_what", "counselor"),)),
+    ("platform", "unanswered"): Step((S("reports.common.ask_platform", "platforms"),)),
+    ("ongoing", "unanswered"): Step(
+        (S("reports.common.reask"), S("reports.common.ask_ongoing", "ongoing"))
+    ),
+    ("ongoing", "unanswered_again"): Step(
+        EVIDENCE_AND_NEXT, State.IDLE, ("case", "handoff:high?")
+    ),
     ("*", "REPORT"): Step((S("reports.common.ask_what", "counselor"),), State.WHAT),
     ("*", "TELL_MORE"): Step((S("reports.common.ask_what", "counselor"),), State.WHAT),
     ("what", "text"): Step(
@@ -119,6 +137,13 @@ TABLE: dict[tuple[str, str], Step] = {
     # for a counselor at once; the others are offered one.
     ("ongoing", "ONGOING_YES"): Step(EVIDENCE_AND_NEXT, State.IDLE, ("case", "handoff:high?")),
     ("ongoing", "ONGOING_NO"): Step(EVIDENCE_AND_NEXT, State.IDLE, ("case", "handoff:high?")),
+    # --- distress that may hide a crisis: one gentle question, the numbers visible ---------
+    # "Có" is a crisis (the engine reads it as one); "Không" gets an open door.
+    ("*", "check_in"): Step((S("replies.check_in", "check_in"),), State.CHECK_IN),
+    ("check_in", "check_in"): Step((S("replies.check_in_again", "check_in"),)),
+    ("check_in", "unanswered"): Step((S("replies.check_in_again", "check_in"),)),
+    ("check_in", "unanswered_again"): Step((S("replies.check_in_no", "menu"),), State.IDLE),
+    ("check_in", "CHECK_IN_NO"): Step((S("replies.check_in_no", "menu"),), State.IDLE),
     # --- advice -------------------------------------------------------------------------
     ("*", "advice"): Step((S("advice.menu_text", "topics"),), State.ADVICE),
     ("*", "ADVICE"): Step((S("advice.menu_text", "topics"),), State.ADVICE),
@@ -141,7 +166,17 @@ TABLE: dict[tuple[str, str], Step] = {
     ("waiting", "crisis"): Step(
         (S("replies.urgent_handoff"),), effects=("relay", "handoff:imminent")
     ),
-    ("waiting", "crisis_again"): Step((), effects=("relay", "raise:imminent")),  # numbers given
+    # Never silent in a crisis: the numbers were given, so a short safety script, then company.
+    ("waiting", "crisis_again"): Step(
+        (S("replies.safety_script", "safety"),), effects=("relay", "raise:imminent")
+    ),
+    ("waiting", "crisis_more"): Step(
+        (S("replies.stay_with_you", "safety"),), effects=("relay", "raise:imminent")
+    ),
+    ("waiting", "NOT_SAFE"): Step(
+        (S("replies.not_safe", "waiting"),), effects=("relay", "raise:imminent")
+    ),
+    ("waiting", "SAFE_NOW"): Step((S("replies.safe_now", "waiting"),), effects=("relay",)),
     ("waiting", "media"): Step((S("replies.media"),), effects=("relay",)),
     ("waiting", "COUNSELOR"): Step((), effects=("handoff:{priority}",)),  # where am I now?
     ("waiting", "LEAVE_QUEUE"): Step((S("handoff.left"),), State.IDLE, ("leave",)),
@@ -178,6 +213,19 @@ BUTTONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("reports.common.check_buttons.no", "CHECK_NO"),
         ("reports.common.check_buttons.counselor", "COUNSELOR"),
     ),
+    "check_in": (
+        ("replies.check_in.buttons.yes", "CHECK_IN_YES"),
+        ("replies.check_in.buttons.no", "CHECK_IN_NO"),
+        ("onboarding.menu_buttons.counselor", "COUNSELOR"),
+    ),
+    "safety": (
+        ("replies.safety_script.buttons.safe", "SAFE_NOW"),
+        ("replies.safety_script.buttons.not_safe", "NOT_SAFE"),
+    ),
+    "waiting": (
+        ("handoff.buttons.leave", "LEAVE_QUEUE"),
+        ("handoff.buttons.delete", "DELETE_CHAT"),
+    ),
     "ongoing": (
         ("reports.common.ongoing_buttons.yes", "ONGOING_YES"),
         ("reports.common.ongoing_buttons.no", "ONGOING_NO"),
@@ -192,3 +240,9 @@ BUTTONS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     # "platforms" and "topics" are built from content/vi/platforms.yml and advice.yml.
 }
+
+# The states that asked a question with buttons, and the name of that question in
+# content/vi/answers.yml (the typed answers to it).
+QUESTIONS: dict[str, str] = {"check": "check", "ongoing": "ongoing", "check_in": "check_in"}
+# States where an old button tapped again re-asks the current question.
+ASKING = frozenset({"check", "what", "platform", "ongoing", "check_in"})

@@ -4,8 +4,10 @@ from dataclasses import dataclass
 
 from bot.settings import Settings
 from bot.understanding.classifier import IntentClassifier, Understanding
+from bot.understanding.coverage import Vocabulary, training_examples
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.screen import SafetyScreen, Screening
+from bot.understanding.second_opinion import NaiveBayes
 from bot.understanding.triage import Triage, triage
 from nlu.components.normaliser import Normaliser
 
@@ -33,4 +35,11 @@ class Assessor:
 def load_screen(settings: Settings) -> SafetyScreen:
     normaliser = Normaliser.from_content(settings.content_dir / "nlu")
     lexicon = Lexicon.load(settings.content_dir / "safety" / "lexicon.yml", normaliser)
-    return SafetyScreen(lexicon, settings.crisis_rank_threshold, settings.high_risk_rank_threshold)
+    examples = training_examples(settings.training_data_dir)
+    return SafetyScreen(
+        lexicon,
+        settings.crisis_rank_threshold,
+        settings.high_risk_rank_threshold,
+        Vocabulary.from_examples(examples, normaliser),
+        NaiveBayes(examples, normaliser),
+    )

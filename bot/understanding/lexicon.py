@@ -15,13 +15,15 @@ import yaml
 
 from nlu.components.normaliser import Normaliser, Word, has_diacritics
 
-LEVELS = ("imminent", "high")
+# imminent and high raise the action; support is crisis evidence for the model's reading and
+# distress brings a check-in (see content/safety/lexicon.yml).
+LEVELS = ("imminent", "high", "support", "distress")
 
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
     concept: str  # the entry id, safe to log
-    level: str  # "imminent", "high" or "exception"
+    level: str  # one of LEVELS, or "exception"
     text: str
     words: tuple[Word, ...]
 
@@ -61,7 +63,10 @@ class Lexicon:
 
     def matches(self, text: str) -> list[Match]:
         """Lexicon matches in `text` that are not inside an idiom of the exception list."""
-        words = self.normaliser.words(text)
+        return self.matches_in(self.normaliser.words(text))
+
+    def matches_in(self, words: list[Word]) -> list[Match]:
+        """The same, for a text already cut into normalised words."""
         found = [
             Match(phrase, words[i].start, words[i + len(phrase.words) - 1].end)
             for i, word in enumerate(words)

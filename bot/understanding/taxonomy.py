@@ -29,6 +29,7 @@ class Intent(StrEnum):
 
 class Action(StrEnum):
     URGENT_HANDOFF = "urgent_handoff"
+    CHECK_IN = "check_in"
     REPORT = "report"
     HANDOFF = "handoff"
     ADVICE = "advice"
@@ -48,8 +49,9 @@ class Severity(IntEnum):
     """How far an action goes towards a person; the safety screen may only raise it."""
 
     ROUTINE = 0
-    PERSON = 1
-    URGENT = 2
+    CHECK = 1
+    PERSON = 2
+    URGENT = 3
 
 
 CRISIS_INTENTS = frozenset({Intent.CRISIS_SELF_HARM, Intent.CRISIS_IMMEDIATE_DANGER})
@@ -76,6 +78,7 @@ ACTION_BY_INTENT: dict[Intent, Action] = {
 
 SEVERITY: dict[Action, Severity] = {
     Action.URGENT_HANDOFF: Severity.URGENT,
+    Action.CHECK_IN: Severity.CHECK,
     Action.REPORT: Severity.PERSON,
     Action.HANDOFF: Severity.PERSON,
     Action.ADVICE: Severity.ROUTINE,

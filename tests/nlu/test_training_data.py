@@ -6,7 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.understanding.taxonomy import CRISIS_INTENTS, REPORT_INTENTS, Intent
+from bot.understanding.screen import SafetyScreen
+from bot.understanding.taxonomy import CRISIS_INTENTS, REPORT_INTENTS, Intent, Risk
 from nlu.components.normaliser import Normaliser, has_diacritics
 from tests.bench.eval_nlu import load_eval_set
 
@@ -74,3 +75,19 @@ def test_evaluation_set_is_large_enough_and_apart_from_training() -> None:
     evaluated = [normaliser.plain(text) for text, _ in rows] + list(map(normaliser.plain, idioms))
     copied = [text for text in evaluated if len(text.split()) >= 5 and text in trained]
     assert copied == [], "evaluation lines copied into training"
+
+
+def test_every_crisis_example_carries_crisis_evidence(screen: SafetyScreen) -> None:
+    """A crisis reading of the model stands only with crisis evidence in the text (TAXONOMY.md):
+    the reviewed evidence lexicon must cover every way the crisis examples are said."""
+    rows, _ = load_eval_set()
+    crises = [plain_text(t) for t, i in EXAMPLES if i in CRISIS_INTENTS]
+    crises += [t for t, i in rows if i in CRISIS_INTENTS]
+    assert [text for text in crises if not screen.screen(text).evidence] == []
+
+
+def test_everyday_examples_raise_nothing(screen: SafetyScreen) -> None:
+    """Everyday lines are look-alikes, never real crises: none may carry an imminent phrase."""
+    everyday = [plain_text(t) for t, i in EXAMPLES if i is Intent.OUT_OF_SCOPE]
+    raised = [(t, s.concepts) for t in everyday if (s := screen.screen(t)).level is Risk.IMMINENT]
+    assert raised == []
