@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import chat_api
 from bot.appkeys import (
     CASES,
     CHAT_PAGE,
@@ -22,6 +23,7 @@ from bot.appkeys import (
     HTTP,
     INTAKE,
     MESSENGER,
+    RATE_LIMIT,
     REDIS,
     SETTINGS,
     WEBCHAT,
@@ -45,14 +47,15 @@ from bot.conversation import Conversation
 from bot.handoff.service import Handoffs
 from bot.metrics import exposition
 from bot.pipeline import Pipeline
+from bot.ratelimit import RateLimit
 from bot.settings import Settings
-from bot.store.intake import Intake
+from bot.store.intake import DEDUPE_TTL, Intake
 from bot.store.redis import open_redis
 from bot.store.sessions import RedisSessionStore
 from bot.understanding.assess import Assessor, load_screen
 from bot.understanding.classifier import RasaIntentClassifier
 from bot.understanding.server import LocalNluServer, NluStartError, ensure_nlu, nlu_answers
-from bot.webhooks import add_routes, render_chat_page
+from bot.webhooks import add_routes
 from bot.worker import Worker, consumer_name
 from nlu.components.normaliser import Normaliser
 
@@ -128,8 +131,10 @@ async def channels(app: web.Application) -> AsyncIterator[None]:
     app[MESSENGER] = MessengerAdapter(settings, session)
     app[ZALO] = ZaloAdapter(settings, session, tokens)
     app[WEBCHAT] = WebChatAdapter(client, settings.webchat_enabled, settings.session_ttl)
-    app[INTAKE] = Intake(client)
-    app[CHAT_PAGE] = render_chat_page(settings.content_dir)
+    # A replay is refused by its age after WEBHOOK_MAX_AGE, and by its dedupe key until then.
+    app[INTAKE] = Intake(client, max(DEDUPE_TTL, settings.webhook_max_age + 3600))
+    app[RATE_LIMIT] = RateLimit(client)
+    app[CHAT_PAGE] = chat_api.render_chat_page(settings.content_dir)
     log.info(
         "channels",
         extra={
@@ -254,6 +259,7 @@ def create_app(settings: Settings, serve_http: bool = True) -> web.Application:
         app.router.add_get("/readyz", readyz)
         app.router.add_get("/metrics", metrics)
         add_routes(app)
+        chat_api.add_routes(app)
         app.router.add_get("/console", to_console)
         app.add_subapp("/console/", create_console(app[HUB]))
     return app

@@ -28,7 +28,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def base_settings() -> Settings:
-    return replace(Settings.from_env({}), var_dir=ROOT / "var" / "test")
+    """The defaults, with web chat on (most conversation tests speak through it) and its
+    limits out of the way; the tests of the limits set them back to the defaults."""
+    return replace(
+        Settings.from_env({}), var_dir=ROOT / "var" / "test", webchat_enabled=True,
+        webchat_chats_per_hour=10_000, webchat_messages_per_minute=100_000,
+        webchat_chat_messages_per_minute=100_000, webchat_max_waiting=10_000,
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,9 @@ return 0
 
 
 class Intake:
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, dedupe_ttl: int = DEDUPE_TTL) -> None:
         self._script = client.register_script(_ENQUEUE)
+        self.dedupe_ttl = dedupe_ttl
 
     async def enqueue(self, event: IncomingEvent) -> bool:
         """True when stored, False when already seen. Raises redis errors (→ HTTP 503)."""
@@ -34,7 +35,7 @@ class Intake:
                 keys.INBOUND_STREAM,
                 keys.sequence(event.channel, event.user_id),
             ],
-            args=[DEDUPE_TTL, event.to_json(), STREAM_MAXLEN],
+            args=[self.dedupe_ttl, event.to_json(), STREAM_MAXLEN],
         )
         return bool(seq)
 

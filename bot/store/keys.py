@@ -60,3 +60,18 @@ def console_session(token: str) -> str:
 
 def login_failures(name: str) -> str:
     return f"{PREFIX}:console:login-failures:{name}"
+
+
+def rate(area: str, name: str) -> str:
+    """A rate-limit counter (always with a TTL: the window)."""
+    return f"{PREFIX}:rate:{area}:{name}"
+
+
+def webchat_chat(chat_id: str) -> str:
+    """A chat id the server issued (TTL: the session's); unknown ids are refused."""
+    return f"{PREFIX}:webchat:chat:{chat_id}"
+
+
+def console_sessions_of(username: str) -> str:
+    """The set of a counselor's live session tokens (to end them together)."""
+    return f"{PREFIX}:console:sessions-of:{username}"
