@@ -14,6 +14,7 @@ from aiohttp import web
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import safejson
 from bot.appkeys import CASES, CONTENT, DATABASE, HANDOFFS
 from bot.cases.db import sessions
 from bot.cases.stats import CATEGORIES, CONTENT_REPORTS, Statistics, statistics
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 E = TypeVar("E", bound=web.HTTPException)
 CLOSE_CATEGORIES = frozenset((*CATEGORIES, CONTENT_REPORTS))
 MAX_MESSAGE = 2000
+MAX_BODY = 64 * 1024
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -45,8 +47,9 @@ def bad_request(reason: str) -> web.HTTPBadRequest:
 
 
 async def body(request: web.Request) -> dict[str, Any]:
+    """The JSON object of the request, checked for size and depth before it is parsed."""
     try:
-        data = await request.json()
+        data = safejson.loads(await request.read(), MAX_BODY)
     except (ValueError, UnicodeDecodeError):
         raise web.HTTPBadRequest(
             text='{"error": "json_expected"}', content_type="application/json"
