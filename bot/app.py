@@ -40,8 +40,9 @@ from bot.channels.zalo_tokens import ZaloTokens
 from bot.console.app import create_console
 from bot.console.auth import Accounts, Logins
 from bot.console.hub import Hub
-from bot.console.keys import ACCOUNTS, HUB, LOGINS
+from bot.console.keys import ACCOUNTS, HUB, LOGINS, THROTTLE
 from bot.console.live import fan_out
+from bot.console.throttle import LoginThrottle
 from bot.content import Content
 from bot.conversation import Conversation
 from bot.handoff.service import Handoffs
@@ -156,6 +157,7 @@ async def handoff(app: web.Application) -> AsyncIterator[None]:
     app[HANDOFFS] = Handoffs(client, adapters, app[CONTENT], app[CASES], settings.session_ttl)
     app[ACCOUNTS] = Accounts(sessions(app[DATABASE]))
     app[LOGINS] = Logins(client)
+    app[THROTTLE] = LoginThrottle(app[RATE_LIMIT])
     ticking = asyncio.create_task(_tick(app[HANDOFFS]))
     yield
     ticking.cancel()
