@@ -85,11 +85,11 @@ async def test_logout_ends_the_session_and_closes_the_live_socket(
     lan = await logged_in(client, counselors, "lan")
     hoa = await logged_in(client, counselors, "hoa", role="supervisor")
     assert lan.socket is not None
+    assert lan._reader is not None
     status, _ = await lan.call("POST", "logout")
     assert status == 200
-    async with asyncio.timeout(5):  # was: the socket stayed open and got the child's words
-        while not lan.socket.closed:
-            await asyncio.sleep(0.02)
+    await asyncio.wait_for(lan._reader, 5)  # the server closed it; it was left open before
+    assert lan.socket.closed
     _, online = await hoa.call("GET", "counselors")
     assert online["online"] == ["hoa"]  # was ["hoa", "lan"]
     child = Chat(client)
