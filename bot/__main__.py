@@ -22,6 +22,7 @@ from dotenv import load_dotenv
 from bot.app import create_app
 from bot.content import Content
 from bot.logs import setup_logging
+from bot.private import make_private
 from bot.route import route_stream
 from bot.settings import Secret, Settings
 from bot.understanding.local import local_assessor
@@ -168,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     load_dotenv(override=False)
-    settings = with_log_key(Settings.from_env(os.environ))
+    settings = Settings.from_env(os.environ)
+    make_private(settings.var_dir)  # before anything is written under var/
+    settings = with_log_key(settings)
     setup_logging(settings.log_level)
     if args.command == "serve":
         web.run_app(
