@@ -26,6 +26,7 @@ from bot.private import make_private
 from bot.route import route_stream
 from bot.settings import Secret, Settings
 from bot.understanding.local import local_assessor
+from bot.understanding.token import with_nlu_token
 
 log = logging.getLogger("bot")
 R = TypeVar("R")
@@ -171,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     load_dotenv(override=False)
     settings = Settings.from_env(os.environ)
     make_private(settings.var_dir)  # before anything is written under var/
-    settings = with_log_key(settings)
+    settings = with_nlu_token(with_log_key(settings), fresh=args.command == "serve")
     setup_logging(settings.log_level)
     if args.command == "serve":
         web.run_app(

@@ -107,7 +107,9 @@ async def nlu(app: web.Application) -> AsyncIterator[None]:
     The bot serves while the model loads: until then the safety screen decides alone.
     """
     settings = app[SETTINGS]
-    app[CLASSIFIER] = RasaIntentClassifier(app[HTTP], settings.rasa_url, settings.nlu_timeout)
+    app[CLASSIFIER] = RasaIntentClassifier(
+        app[HTTP], settings.rasa_url, settings.nlu_timeout, token=settings.rasa_token.reveal()
+    )
     server = LocalNluServer(settings)
     starting = asyncio.create_task(_start_nlu(settings, app[HTTP], server))
     yield
@@ -224,7 +226,9 @@ async def readyz(request: web.Request) -> web.Response:
     checks = {
         "redis": await _redis_answers(app[REDIS]),
         "database": await _database_answers(app[DATABASE]),
-        "nlu": await nlu_answers(app[HTTP], app[SETTINGS].rasa_url, wait=2.0),
+        "nlu": await nlu_answers(
+            app[HTTP], app[SETTINGS].rasa_url, wait=2.0, token=app[SETTINGS].rasa_token.reveal()
+        ),
     }
     ready = all(checks.values())
     body = {"status": "ready" if ready else "not ready"}
