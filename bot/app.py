@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import hmac
 import logging
 from collections.abc import AsyncIterator
 
@@ -212,6 +213,13 @@ async def to_console(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
+    """For Prometheus only: `Authorization: Bearer METRICS_TOKEN`; without a token, not there."""
+    token = request.app[SETTINGS].metrics_token.reveal()
+    if not token:
+        raise web.HTTPNotFound()
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        raise web.HTTPUnauthorized(headers={"WWW-Authenticate": "Bearer"})
     body = await exposition(request.app[REDIS])
     return web.Response(body=body, content_type="text/plain", charset="utf-8",
                         headers={"X-Content-Type-Options": "nosniff"})  # fmt: skip
