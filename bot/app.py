@@ -96,7 +96,8 @@ async def _retention(cases: CaseRecords, days: int, every: float = 6 * 3600) -> 
     while True:
         try:
             purged = await cases.purge_transcripts(days)
-            log.info("retention", extra={"cases": purged, "days": days})
+            quiet = await cases.close_quiet(days)
+            log.info("retention", extra={"cases": purged, "no_contact": quiet, "days": days})
         except (SQLAlchemyError, OSError):
             log.error("retention failed")
         await asyncio.sleep(every)

@@ -21,6 +21,8 @@ from bot.store.intake import event_from_fields
 log = logging.getLogger(__name__)
 
 DEAD_LETTERS = f"{keys.PREFIX}:inbound:dead"
+DEAD_LETTERS_KEPT = 1000
+DEAD_LETTERS_TTL = 7 * 24 * 3600
 
 
 async def ensure_group(client: redis.Redis) -> None:
@@ -117,7 +119,14 @@ class Worker:
         except Exception:
             log.exception("turn failed", extra={"entry": entry_id, "channel": event.channel})
             return  # stays pending; reclaimed later, parked after max_deliveries
-        await self._redis.xack(keys.INBOUND_STREAM, keys.WORKERS_GROUP, entry_id)
+        await self.done(entry_id)
+
+    async def done(self, entry_id: str) -> None:
+        """Acknowledged and deleted: the raw text and platform id do not outlive the turn."""
+        async with self._redis.pipeline(transaction=True) as tx:
+            tx.xack(keys.INBOUND_STREAM, keys.WORKERS_GROUP, entry_id)
+            tx.xdel(keys.INBOUND_STREAM, entry_id)
+            await tx.execute()
 
     async def _deliveries(self, entry_id: str) -> int:
         pending = await self._redis.xpending_range(
@@ -128,6 +137,8 @@ class Worker:
     async def _park(self, entry_id: str, fields: dict[str, str]) -> None:
         log.error("entry parked after repeated failures", extra={"entry": entry_id})
         async with self._redis.pipeline(transaction=True) as tx:
-            tx.xadd(DEAD_LETTERS, dict(fields.items()))
+            tx.xadd(DEAD_LETTERS, dict(fields.items()), maxlen=DEAD_LETTERS_KEPT, approximate=True)
             tx.xack(keys.INBOUND_STREAM, keys.WORKERS_GROUP, entry_id)
+            tx.xdel(keys.INBOUND_STREAM, entry_id)
+            tx.expire(DEAD_LETTERS, DEAD_LETTERS_TTL)  # a week to look into them, no longer
             await tx.execute()
