@@ -41,7 +41,8 @@ async def test_an_open_case_gone_quiet_is_closed_as_no_contact_and_purged(
                 select(AuditEntry.detail).where(AuditEntry.action == "retention")
             )
         )
-    assert gone is not None and kept is not None
+    assert gone is not None
+    assert kept is not None
     assert (gone.status, gone.summary, gone.links) == (NO_CONTACT, "", "")
     assert quiet_lines == 0
     assert (kept.status, kept.links) == ("open", "@lua_dao")
