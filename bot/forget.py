@@ -38,7 +38,7 @@ async def forget_person(
                    keys.rate("webchat-chat", user_id)]  # fmt: skip
     removed = await client.delete(*theirs)
     entries = 0
-    for stream in (keys.INBOUND_STREAM, DEAD_LETTERS):
+    for stream in (*keys.INBOUND_STREAMS, DEAD_LETTERS):
         entries += await _delete_entries(client, stream, channel, user_id)
     ref = user_ref(hash_key, channel, user_id)
     forgotten = await cases.forget_person(ref, actor="delete-person")

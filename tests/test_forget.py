@@ -25,8 +25,8 @@ async def test_handled_entries_leave_the_stream(make_client: AppFactory) -> None
     chat = Chat(client)
     await chat.send(text=WORDS)
     stream = client.server.app[REDIS]
-    assert await stream.xlen(keys.INBOUND_STREAM) == 0  # was 1, with the text and the raw id
-    assert not [e for e in await stream.xrange(keys.INBOUND_STREAM) if WORDS in str(e)]
+    assert await stream.xlen(keys.WEBCHAT_STREAM) == 0  # was 1, with the text and the raw id
+    assert not [e for e in await stream.xrange(keys.WEBCHAT_STREAM) if WORDS in str(e)]
 
 
 async def test_delete_person_forgets_one_child_and_no_one_else(

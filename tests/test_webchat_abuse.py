@@ -3,12 +3,17 @@ attack against the real app (real Redis) with the default limits."""
 
 import asyncio
 import json
+import time
 
+import redis.asyncio as redis
 from aiohttp.test_utils import TestClient
 
 from bot.app import REDIS
+from bot.channels.base import EventKind, IncomingEvent
 from bot.settings import Settings
 from bot.store import keys
+from bot.store.intake import Intake
+from bot.worker import Worker, ensure_group
 from tests.conftest import AppFactory, drain
 from tests.test_webchat import open_chat
 
@@ -37,13 +42,13 @@ def test_web_chat_is_off_unless_asked_for() -> None:
 
 async def test_a_flood_from_one_client_is_refused(make_client: AppFactory) -> None:
     client = await make_client(**LIMITS)
-    stream_before = await client.server.app[REDIS].xlen(keys.INBOUND_STREAM)
+    stream_before = await client.server.app[REDIS].xlen(keys.WEBCHAT_STREAM)
     chat = await open_chat(client)
     statuses = [await post(client, chat) for _ in range(2000)]
     accepted = statuses.count(202)
     assert accepted == DEFAULTS.webchat_chat_messages_per_minute
     assert statuses.count(429) == 2000 - accepted
-    stream_after = await client.server.app[REDIS].xlen(keys.INBOUND_STREAM)
+    stream_after = await client.server.app[REDIS].xlen(keys.WEBCHAT_STREAM)
     assert stream_after - stream_before == accepted  # was 2000
 
 
@@ -72,7 +77,7 @@ async def test_parallel_posts_cannot_slip_past_the_limit(make_client: AppFactory
 async def test_an_invented_chat_id_is_refused(make_client: AppFactory) -> None:
     client = await make_client(**LIMITS)
     assert await post(client, "0123456789abcdef0123456789abcdef") == 403  # was 202
-    assert await client.server.app[REDIS].xlen(keys.INBOUND_STREAM) == 0
+    assert await client.server.app[REDIS].xlen(keys.WEBCHAT_STREAM) == 0
 
 
 async def test_another_website_cannot_post(make_client: AppFactory) -> None:
@@ -89,7 +94,7 @@ async def test_another_website_cannot_post(make_client: AppFactory) -> None:
     assert foreign_open.status == 403
     own = f"http://{client.server.host}:{client.server.port}"
     assert await post(client, chat, Origin=own) == 202
-    assert await client.server.app[REDIS].xlen(keys.INBOUND_STREAM) == 1
+    assert await client.server.app[REDIS].xlen(keys.WEBCHAT_STREAM) == 1
 
 
 async def test_web_chats_waiting_for_a_counselor_are_capped(make_client: AppFactory) -> None:
@@ -106,3 +111,32 @@ async def test_web_chats_waiting_for_a_counselor_are_capped(make_client: AppFact
     assert await post(client, chats[0], "em vẫn đợi") == 202  # those already waiting go on
     await drain(client)
     assert await client.server.app[REDIS].zcard(keys.HANDOFF_QUEUE) == cap
+
+
+class Recorder:
+    """Stands in for the pipeline: which events a worker took, in order."""
+
+    def __init__(self) -> None:
+        self.channels: list[str] = []
+
+    async def handle(self, event: IncomingEvent, seq: int) -> None:
+        self.channels.append(event.channel)
+
+
+async def test_a_web_chat_backlog_never_delays_a_messenger_child(
+    redis_client: redis.Redis,
+) -> None:
+    intake = Intake(redis_client)
+    now = int(time.time() * 1000)
+    for index in range(2000):  # the flood got in (from many addresses, say)
+        await intake.enqueue(
+            IncomingEvent("webchat", f"{index:032x}", f"w{index}", EventKind.TEXT, now, "111")
+        )
+    await intake.enqueue(IncomingEvent("messenger", "PSID", "m1", EventKind.TEXT, now, "cứu"))
+    recorder = Recorder()
+    worker = Worker(redis_client, recorder, "w", block_ms=10)  # type: ignore[arg-type]
+    await ensure_group(redis_client)
+    await worker.read_once()
+    assert "messenger" in recorder.channels  # in the first read; was place 1,995 (26 s)
+    assert len(recorder.channels) <= 20
+    assert await redis_client.xlen(keys.INBOUND_STREAM) == 0  # handled and deleted

@@ -32,7 +32,7 @@ class Intake:
         seq = await self._script(
             keys=[
                 keys.dedupe(event.channel, event.event_id),
-                keys.INBOUND_STREAM,
+                keys.inbound_stream(event.channel),
                 keys.sequence(event.channel, event.user_id),
             ],
             args=[self.dedupe_ttl, event.to_json(), STREAM_MAXLEN],

@@ -2,8 +2,14 @@
 
 PREFIX = "bot"
 
-INBOUND_STREAM = f"{PREFIX}:inbound"
+INBOUND_STREAM = f"{PREFIX}:inbound"  # Messenger and Zalo
+WEBCHAT_STREAM = f"{PREFIX}:inbound:webchat"  # a lane of its own: it never delays the platforms
+INBOUND_STREAMS = (INBOUND_STREAM, WEBCHAT_STREAM)
 WORKERS_GROUP = "workers"
+
+
+def inbound_stream(channel: str) -> str:
+    return WEBCHAT_STREAM if channel == "webchat" else INBOUND_STREAM
 
 
 def dedupe(channel: str, event_id: str) -> str:
