@@ -91,7 +91,8 @@ async def authenticate(request: web.Request, username: str, password: str) -> Lo
     """A new login, or the reason there is none ("bad_credentials", "too_many_attempts").
 
     The attempt is counted before the password is checked (bot.console.throttle); failures
-    are audited under the name that was tried."""
+    are audited under the account's name, or "?" when no account has it (a password typed
+    into the name field must not end up in the append-only log)."""
     config = request.config_dict
     throttle, cases = config[THROTTLE], config[CASES]
     name = username.strip().lower()
@@ -102,7 +103,8 @@ async def authenticate(request: web.Request, username: str, password: str) -> Lo
     found = await config[ACCOUNTS].check(username, password)
     if found is None:
         await throttle.failed(name)
-        await cases.audit(name[:64], "login_failed", None)
+        known = await config[ACCOUNTS].exists(name)
+        await cases.audit(name if known else "?", "login_failed", None)
         return "bad_credentials"
     await throttle.succeeded(name, address)
     await cases.audit(found.username, "login", None)

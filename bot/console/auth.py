@@ -90,6 +90,13 @@ class Accounts:
             return None
         return found if found is not None and found.active else None
 
+    async def exists(self, username: str) -> bool:
+        async with self._sessions() as db:
+            found = await db.scalar(
+                select(Counselor.id).where(Counselor.username == username.strip().lower())
+            )
+        return found is not None
+
     async def usernames(self) -> list[tuple[str, str]]:
         async with self._sessions() as db:
             rows = await db.execute(

@@ -140,6 +140,11 @@ async def test_failed_logins_are_audited(
     client = await make_client()
     lan = await with_account(client, counselors, "lan")
     assert await attempt(lan, WRONG) == 401
+    typo = Counselor(client, "mật-khẩu-gõ-nhầm-chỗ")  # a password typed as the name
+    counselors.append(typo)
+    assert await attempt(typo, WRONG) == 401
     async with client.server.app[DATABASE].connect() as db:
         rows = (await db.execute(select(AuditEntry.actor, AuditEntry.action))).all()
-    assert ("lan", "login_failed") in rows
+    assert ("lan", "login_failed") in rows  # was: no trace of failed logins
+    assert ("?", "login_failed") in rows
+    assert "mật-khẩu-gõ-nhầm-chỗ" not in str(rows)
