@@ -1,5 +1,5 @@
 """Command line: `python -m bot serve | worker | route | stats | users add | check-content |
-`."""
+delete-person`."""
 
 import argparse
 import asyncio
@@ -22,9 +22,11 @@ from dotenv import load_dotenv
 from bot.app import create_app
 from bot.content import Content
 from bot.logs import setup_logging
+from bot.private import make_private
 from bot.route import route_stream
 from bot.settings import Secret, Settings
 from bot.understanding.local import local_assessor
+from bot.understanding.token import with_nlu_token
 
 log = logging.getLogger("bot")
 R = TypeVar("R")
@@ -90,6 +92,30 @@ async def add_user_command(settings: Settings, username: str, role: str, passwor
     finally:
         await engine.dispose()
     print(f"users add: {username.strip().lower()} ({role}) can log in at /console/")
+    return 0
+
+
+async def delete_person_command(settings: Settings, channel: str, user_id: str) -> int:
+    """`delete-person`: one person's sessions, queue place, stream entries and case texts."""
+    from bot.cases.db import database_url, make_engine, migrate, sessions
+    from bot.cases.records import CaseRecords
+    from bot.forget import forget_person
+    from bot.store.redis import open_redis
+
+    engine = make_engine(database_url(settings.database_url, settings.var_dir))
+    try:
+        await migrate(engine)
+        async with open_redis(settings.redis_url, settings.var_dir) as client:
+            done = await forget_person(
+                client, CaseRecords(sessions(engine)), settings.log_hash_key.reveal().encode(),
+                channel, user_id,
+            )  # fmt: skip
+    finally:
+        await engine.dispose()
+    print(
+        f"delete-person: {done.redis_keys} Redis keys, {done.stream_entries} stream entries, "
+        f"{done.queue_places} queue places, {done.cases} cases emptied and unlinked"
+    )
     return 0
 
 
@@ -160,6 +186,11 @@ def main(argv: list[str] | None = None) -> int:
     stats.add_argument("--from", dest="start", type=date.fromisoformat, required=True)
     stats.add_argument("--to", dest="end", type=date.fromisoformat, required=True)
     stats.add_argument("--by", choices=["year", "month"], default="month")
+    forget = commands.add_parser(
+        "delete-person", help="delete what the bot keeps about one person (audited)"
+    )
+    forget.add_argument("--channel", choices=["messenger", "zalo", "webchat"], required=True)
+    forget.add_argument("--user-id", required=True, help="the platform's id for the person")
     users = commands.add_parser("users", help="console accounts")
     user_commands = users.add_subparsers(dest="users_command", required=True)
     add_user = user_commands.add_parser("add", help="add an account (password read from stdin)")
@@ -168,7 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     load_dotenv(override=False)
-    settings = with_log_key(Settings.from_env(os.environ))
+    settings = Settings.from_env(os.environ)
+    make_private(settings.var_dir)  # before anything is written under var/
+    settings = with_nlu_token(with_log_key(settings), fresh=args.command == "serve")
     setup_logging(settings.log_level)
     if args.command == "serve":
         web.run_app(
@@ -187,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
             print("users add: no password given (or the two did not match)", file=sys.stderr)
             return 1
         return run_until_signal(add_user_command(settings, args.username, args.role, password))
+    if args.command == "delete-person":
+        return run_until_signal(delete_person_command(settings, args.channel, args.user_id))
     if args.command == "check-content":
         return check_content_command(settings)
     if args.command == "worker":

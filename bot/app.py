@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import hmac
 import logging
 from collections.abc import AsyncIterator
 
@@ -12,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import chat_api
 from bot.appkeys import (
     CASES,
     CHAT_PAGE,
@@ -22,6 +24,7 @@ from bot.appkeys import (
     HTTP,
     INTAKE,
     MESSENGER,
+    RATE_LIMIT,
     REDIS,
     SETTINGS,
     WEBCHAT,
@@ -38,21 +41,23 @@ from bot.channels.zalo_tokens import ZaloTokens
 from bot.console.app import create_console
 from bot.console.auth import Accounts, Logins
 from bot.console.hub import Hub
-from bot.console.keys import ACCOUNTS, HUB, LOGINS
+from bot.console.keys import ACCOUNTS, HUB, LOGINS, THROTTLE
 from bot.console.live import fan_out
+from bot.console.throttle import LoginThrottle
 from bot.content import Content
 from bot.conversation import Conversation
 from bot.handoff.service import Handoffs
 from bot.metrics import exposition
 from bot.pipeline import Pipeline
+from bot.ratelimit import RateLimit
 from bot.settings import Settings
-from bot.store.intake import Intake
+from bot.store.intake import DEDUPE_TTL, Intake
 from bot.store.redis import open_redis
 from bot.store.sessions import RedisSessionStore
 from bot.understanding.assess import Assessor, load_screen
 from bot.understanding.classifier import RasaIntentClassifier
 from bot.understanding.server import LocalNluServer, NluStartError, ensure_nlu, nlu_answers
-from bot.webhooks import add_routes, render_chat_page
+from bot.webhooks import add_routes
 from bot.worker import Worker, consumer_name
 from nlu.components.normaliser import Normaliser
 
@@ -91,7 +96,8 @@ async def _retention(cases: CaseRecords, days: int, every: float = 6 * 3600) -> 
     while True:
         try:
             purged = await cases.purge_transcripts(days)
-            log.info("retention", extra={"cases": purged, "days": days})
+            quiet = await cases.close_quiet(days)
+            log.info("retention", extra={"cases": purged, "no_contact": quiet, "days": days})
         except (SQLAlchemyError, OSError):
             log.error("retention failed")
         await asyncio.sleep(every)
@@ -103,7 +109,9 @@ async def nlu(app: web.Application) -> AsyncIterator[None]:
     The bot serves while the model loads: until then the safety screen decides alone.
     """
     settings = app[SETTINGS]
-    app[CLASSIFIER] = RasaIntentClassifier(app[HTTP], settings.rasa_url, settings.nlu_timeout)
+    app[CLASSIFIER] = RasaIntentClassifier(
+        app[HTTP], settings.rasa_url, settings.nlu_timeout, token=settings.rasa_token.reveal()
+    )
     server = LocalNluServer(settings)
     starting = asyncio.create_task(_start_nlu(settings, app[HTTP], server))
     yield
@@ -128,8 +136,10 @@ async def channels(app: web.Application) -> AsyncIterator[None]:
     app[MESSENGER] = MessengerAdapter(settings, session)
     app[ZALO] = ZaloAdapter(settings, session, tokens)
     app[WEBCHAT] = WebChatAdapter(client, settings.webchat_enabled, settings.session_ttl)
-    app[INTAKE] = Intake(client)
-    app[CHAT_PAGE] = render_chat_page(settings.content_dir)
+    # A replay is refused by its age after WEBHOOK_MAX_AGE, and by its dedupe key until then.
+    app[INTAKE] = Intake(client, max(DEDUPE_TTL, settings.webhook_max_age + 3600))
+    app[RATE_LIMIT] = RateLimit(client)
+    app[CHAT_PAGE] = chat_api.render_chat_page(settings.content_dir)
     log.info(
         "channels",
         extra={
@@ -151,6 +161,7 @@ async def handoff(app: web.Application) -> AsyncIterator[None]:
     app[HANDOFFS] = Handoffs(client, adapters, app[CONTENT], app[CASES], settings.session_ttl)
     app[ACCOUNTS] = Accounts(sessions(app[DATABASE]))
     app[LOGINS] = Logins(client)
+    app[THROTTLE] = LoginThrottle(app[RATE_LIMIT])
     ticking = asyncio.create_task(_tick(app[HANDOFFS]))
     yield
     ticking.cancel()
@@ -203,6 +214,13 @@ async def to_console(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
+    """For Prometheus only: `Authorization: Bearer METRICS_TOKEN`; without a token, not there."""
+    token = request.app[SETTINGS].metrics_token.reveal()
+    if not token:
+        raise web.HTTPNotFound()
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        raise web.HTTPUnauthorized(headers={"WWW-Authenticate": "Bearer"})
     body = await exposition(request.app[REDIS])
     return web.Response(body=body, content_type="text/plain", charset="utf-8",
                         headers={"X-Content-Type-Options": "nosniff"})  # fmt: skip
@@ -217,7 +235,9 @@ async def readyz(request: web.Request) -> web.Response:
     checks = {
         "redis": await _redis_answers(app[REDIS]),
         "database": await _database_answers(app[DATABASE]),
-        "nlu": await nlu_answers(app[HTTP], app[SETTINGS].rasa_url, wait=2.0),
+        "nlu": await nlu_answers(
+            app[HTTP], app[SETTINGS].rasa_url, wait=2.0, token=app[SETTINGS].rasa_token.reveal()
+        ),
     }
     ready = all(checks.values())
     body = {"status": "ready" if ready else "not ready"}
@@ -254,6 +274,7 @@ def create_app(settings: Settings, serve_http: bool = True) -> web.Application:
         app.router.add_get("/readyz", readyz)
         app.router.add_get("/metrics", metrics)
         add_routes(app)
+        chat_api.add_routes(app)
         app.router.add_get("/console", to_console)
         app.add_subapp("/console/", create_console(app[HUB]))
     return app

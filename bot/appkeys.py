@@ -13,6 +13,7 @@ from bot.channels.webchat import WebChatAdapter
 from bot.channels.zalo import ZaloAdapter
 from bot.content import Content
 from bot.handoff.service import Handoffs
+from bot.ratelimit import RateLimit
 from bot.settings import Settings
 from bot.store.intake import Intake
 from bot.understanding.classifier import RasaIntentClassifier
@@ -31,3 +32,4 @@ MESSENGER = web.AppKey("messenger", MessengerAdapter)
 ZALO = web.AppKey("zalo", ZaloAdapter)
 WEBCHAT = web.AppKey("webchat", WebChatAdapter)
 CHAT_PAGE = web.AppKey("chat_page", str)
+RATE_LIMIT = web.AppKey("rate_limit", RateLimit)

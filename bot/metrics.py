@@ -44,13 +44,15 @@ class RedisGauges(Collector):
 
     async def refresh(self, client: redis.Redis) -> None:
         now = time.time() * 1000
-        values = {"stream_length": float(await client.xlen(keys.INBOUND_STREAM))}
-        lag = 0.0
-        try:
-            for group in await client.xinfo_groups(keys.INBOUND_STREAM):
-                lag += float(group.get("lag") or 0) + float(group.get("pending") or 0)
-        except redis.ResponseError:  # no stream yet
-            pass
+        length = lag = 0.0
+        for stream in keys.INBOUND_STREAMS:
+            length += float(await client.xlen(stream))
+            try:
+                for group in await client.xinfo_groups(stream):
+                    lag += float(group.get("lag") or 0) + float(group.get("pending") or 0)
+            except redis.ResponseError:  # no stream yet
+                pass
+        values = {"stream_length": length}
         values["consumer_lag"] = lag
         values["queue_length"] = float(await client.zcard(keys.HANDOFF_QUEUE))
         scored: list[tuple[bytes, float]] = await client.zrange(

@@ -65,7 +65,20 @@ class Settings:
     zalo_refresh_token: Secret = field(default_factory=lambda: Secret(""))
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
-    webchat_enabled: bool = True
+    # Web chat: off unless asked for (a try-out channel with no platform in front of it).
+    webchat_enabled: bool = False
+    webchat_chats_per_hour: int = 10  # new chats one address may open in an hour
+    webchat_messages_per_minute: int = 30  # messages from one address in a minute
+    webchat_chat_messages_per_minute: int = 12  # messages in one chat in a minute
+    webchat_max_waiting: int = 10  # web chats that may wait in the counselor queue at once
+    # Addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed.
+    trusted_proxies: tuple[str, ...] = ()
+    # Signed webhook events older than this (seconds) are refused as replays.
+    webhook_max_age: int = 24 * 3600
+    # The NLU server's token (?token=): empty → a random one for the server the bot starts.
+    rasa_token: Secret = field(default_factory=lambda: Secret(""))
+    # GET /metrics needs `Authorization: Bearer <token>`; empty → /metrics answers 404.
+    metrics_token: Secret = field(default_factory=lambda: Secret(""))
     worker_tasks: int = (
         4  # worker tasks inside `serve`; 0 leaves the work to `python -m bot worker`
     )
@@ -83,6 +96,9 @@ class Settings:
 
         def flag(name: str, default: bool) -> bool:
             return text(name, str(default)).lower() in {"1", "true", "yes", "on"}
+
+        def number(name: str, default: int) -> int:
+            return int(text(name, str(default)))
 
         def path(name: str, default: Path) -> Path:
             return Path(text(name, str(default))).absolute()
@@ -130,6 +146,22 @@ class Settings:
             zalo_api_base=text("ZALO_API_BASE", defaults.zalo_api_base).rstrip("/"),
             zalo_oauth_base=text("ZALO_OAUTH_BASE", defaults.zalo_oauth_base).rstrip("/"),
             webchat_enabled=flag("WEBCHAT_ENABLED", defaults.webchat_enabled),
+            webchat_chats_per_hour=number(
+                "WEBCHAT_CHATS_PER_HOUR", defaults.webchat_chats_per_hour
+            ),
+            webchat_messages_per_minute=number(
+                "WEBCHAT_MESSAGES_PER_MINUTE", defaults.webchat_messages_per_minute
+            ),
+            webchat_chat_messages_per_minute=number(
+                "WEBCHAT_CHAT_MESSAGES_PER_MINUTE", defaults.webchat_chat_messages_per_minute
+            ),
+            webchat_max_waiting=number("WEBCHAT_MAX_WAITING", defaults.webchat_max_waiting),
+            trusted_proxies=tuple(
+                part.strip() for part in env.get("TRUSTED_PROXIES", "").split(",") if part.strip()
+            ),
+            webhook_max_age=number("WEBHOOK_MAX_AGE", defaults.webhook_max_age),
+            rasa_token=secret("RASA_TOKEN"),
+            metrics_token=secret("METRICS_TOKEN"),
             worker_tasks=int(text("WORKER_TASKS", str(defaults.worker_tasks))),
             send_timeout=float(text("SEND_TIMEOUT", str(defaults.send_timeout))),
             send_retries=int(text("SEND_RETRIES", str(defaults.send_retries))),

@@ -1,4 +1,6 @@
-"""Workers: a consumer group on the inbound stream, at-least-once, XACK after the turn.
+"""Workers: a consumer group on the inbound streams, at-least-once, XACK (and XDEL) after the
+turn. Messenger and Zalo share one stream, web chat has its own: every read takes up to
+`count` entries from each, so a web-chat backlog never holds up a platform's child.
 
 Entries left pending by a dead consumer are taken over with XAUTOCLAIM once idle for
 `claim_idle_ms`; the pipeline's outbox makes a second handling send nothing twice. An entry
@@ -21,14 +23,17 @@ from bot.store.intake import event_from_fields
 log = logging.getLogger(__name__)
 
 DEAD_LETTERS = f"{keys.PREFIX}:inbound:dead"
+DEAD_LETTERS_KEPT = 1000
+DEAD_LETTERS_TTL = 7 * 24 * 3600
 
 
 async def ensure_group(client: redis.Redis) -> None:
-    try:
-        await client.xgroup_create(keys.INBOUND_STREAM, keys.WORKERS_GROUP, id="0", mkstream=True)
-    except redis.ResponseError as error:
-        if "BUSYGROUP" not in str(error):
-            raise
+    for stream in keys.INBOUND_STREAMS:
+        try:
+            await client.xgroup_create(stream, keys.WORKERS_GROUP, id="0", mkstream=True)
+        except redis.ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
 
 
 def consumer_name(index: int) -> str:
@@ -69,29 +74,34 @@ class Worker:
 
     async def read_once(self, count: int = 10) -> int:
         response: Any = await self._redis.xreadgroup(
-            keys.WORKERS_GROUP, self.name, {keys.INBOUND_STREAM: ">"}, count=count,
-            block=self._block_ms,
+            keys.WORKERS_GROUP, self.name, dict.fromkeys(keys.INBOUND_STREAMS, ">"),
+            count=count, block=self._block_ms,
         )  # fmt: skip
-        entries: list[tuple[str, dict[str, str]]] = [
-            entry for _, stream_entries in response or [] for entry in stream_entries
+        entries: list[tuple[str, str, dict[str, str]]] = [
+            (_name(stream), entry_id, fields)
+            for stream, stream_entries in response or []
+            for entry_id, fields in stream_entries
         ]
         # Different conversations go on side by side; the pipeline keeps each one in order.
-        await asyncio.gather(*(self._handle(entry_id, fields) for entry_id, fields in entries))
+        await asyncio.gather(*(self._handle(*entry) for entry in entries))
         return len(entries)
 
     async def reclaim(self, count: int = 10) -> int:
-        claimed: list[Any] = await self._redis.xautoclaim(
-            keys.INBOUND_STREAM, keys.WORKERS_GROUP, self.name, self._claim_idle_ms,
-            start_id="0-0", count=count,
-        )  # fmt: skip
-        entries: list[tuple[str, dict[str, str]]] = claimed[1]
-        live = [(entry_id, fields) for entry_id, fields in entries if fields]
-        for entry_id, fields in live:
-            if await self._deliveries(entry_id) > self._max_deliveries:
-                await self._park(entry_id, fields)
-            else:
-                await self._handle(entry_id, fields)
-        return len(live)
+        handled = 0
+        for stream in keys.INBOUND_STREAMS:
+            claimed: list[Any] = await self._redis.xautoclaim(
+                stream, keys.WORKERS_GROUP, self.name, self._claim_idle_ms,
+                start_id="0-0", count=count,
+            )  # fmt: skip
+            entries: list[tuple[str, dict[str, str]]] = claimed[1]
+            live = [(entry_id, fields) for entry_id, fields in entries if fields]
+            for entry_id, fields in live:
+                if await self._deliveries(stream, entry_id) > self._max_deliveries:
+                    await self._park(stream, entry_id, fields)
+                else:
+                    await self._handle(stream, entry_id, fields)
+            handled += len(live)
+        return handled
 
     async def run_until_empty(self) -> int:
         """Burst mode (tests, benchmarks): handle what is there, then return the count."""
@@ -103,7 +113,7 @@ class Worker:
                 return handled
             handled += got
 
-    async def _handle(self, entry_id: str, fields: dict[str, str]) -> None:
+    async def _handle(self, stream: str, entry_id: str, fields: dict[str, str]) -> None:
         event, seq = event_from_fields(fields)
         try:
             await self._pipeline.handle(event, seq)
@@ -117,17 +127,30 @@ class Worker:
         except Exception:
             log.exception("turn failed", extra={"entry": entry_id, "channel": event.channel})
             return  # stays pending; reclaimed later, parked after max_deliveries
-        await self._redis.xack(keys.INBOUND_STREAM, keys.WORKERS_GROUP, entry_id)
+        await self.done(stream, entry_id)
 
-    async def _deliveries(self, entry_id: str) -> int:
+    async def done(self, stream: str, entry_id: str) -> None:
+        """Acknowledged and deleted: the raw text and platform id do not outlive the turn."""
+        async with self._redis.pipeline(transaction=True) as tx:
+            tx.xack(stream, keys.WORKERS_GROUP, entry_id)
+            tx.xdel(stream, entry_id)
+            await tx.execute()
+
+    async def _deliveries(self, stream: str, entry_id: str) -> int:
         pending = await self._redis.xpending_range(
-            keys.INBOUND_STREAM, keys.WORKERS_GROUP, min=entry_id, max=entry_id, count=1
+            stream, keys.WORKERS_GROUP, min=entry_id, max=entry_id, count=1
         )
         return int(pending[0]["times_delivered"]) if pending else 0
 
-    async def _park(self, entry_id: str, fields: dict[str, str]) -> None:
+    async def _park(self, stream: str, entry_id: str, fields: dict[str, str]) -> None:
         log.error("entry parked after repeated failures", extra={"entry": entry_id})
         async with self._redis.pipeline(transaction=True) as tx:
-            tx.xadd(DEAD_LETTERS, dict(fields.items()))
-            tx.xack(keys.INBOUND_STREAM, keys.WORKERS_GROUP, entry_id)
+            tx.xadd(DEAD_LETTERS, dict(fields.items()), maxlen=DEAD_LETTERS_KEPT, approximate=True)
+            tx.xack(stream, keys.WORKERS_GROUP, entry_id)
+            tx.xdel(stream, entry_id)
+            tx.expire(DEAD_LETTERS, DEAD_LETTERS_TTL)  # a week to look into them, no longer
             await tx.execute()
+
+
+def _name(stream: str | bytes) -> str:
+    return stream.decode() if isinstance(stream, bytes) else stream

@@ -15,7 +15,7 @@ import redis.asyncio as redis
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import REDIS, build_pipeline, create_app
-from bot.settings import Settings
+from bot.settings import Secret, Settings
 from bot.store.redis import EmbeddedRedis
 from bot.understanding.assess import Assessor, load_screen
 from bot.understanding.classifier import RasaIntentClassifier
@@ -28,7 +28,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def base_settings() -> Settings:
-    return replace(Settings.from_env({}), var_dir=ROOT / "var" / "test")
+    """The defaults, with web chat on (most conversation tests speak through it) and its
+    limits out of the way; the tests of the limits set them back to the defaults."""
+    return replace(
+        Settings.from_env({}), var_dir=ROOT / "var" / "test", webchat_enabled=True,
+        webchat_chats_per_hour=10_000, webchat_messages_per_minute=100_000,
+        webchat_chat_messages_per_minute=100_000, webchat_max_waiting=10_000,
+        rasa_token=Secret(os.environ.get("RASA_TOKEN_TEST", "nlu-token-for-tests")),
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="session")
@@ -109,7 +116,9 @@ def screen(base_settings: Settings):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def assessor(http: aiohttp.ClientSession, settings: Settings, screen) -> Assessor:  # type: ignore[no-untyped-def]
-    classifier = RasaIntentClassifier(http, settings.rasa_url, timeout=10.0)
+    classifier = RasaIntentClassifier(
+        http, settings.rasa_url, timeout=10.0, token=settings.rasa_token.reveal()
+    )
     return Assessor(classifier, screen)
 
 

@@ -24,15 +24,24 @@ from tests.conftest import AppFactory, drain
 class Chat:
     def __init__(self, client: TestClient) -> None:  # type: ignore[type-arg]
         self.client = client
-        self.id = uuid.uuid4().hex
+        self.id = ""  # issued by the server on first use
         self.seen = 0
 
+    async def open(self) -> str:
+        if not self.id:
+            resp = await self.client.post("/chat/api/chats")
+            assert resp.status == 201, await resp.text()
+            self.id = (await resp.json())["chat_id"]
+        return self.id
+
     async def send(self, **body: object) -> list[dict[str, Any]]:
+        await self.open()
         resp = await self.client.post("/chat/api/messages", json={"chat_id": self.id, **body})
         assert resp.status == 202
         return await self._replies()
 
     async def image(self) -> list[dict[str, Any]]:
+        await self.open()
         event = IncomingEvent(
             "webchat", self.id, uuid.uuid4().hex, EventKind.MEDIA, int(time.time() * 1000),
             media_type="image",

@@ -3,7 +3,6 @@
 import io
 import json
 import logging
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -30,7 +29,7 @@ def captured() -> Iterator[io.StringIO]:
 
 async def test_no_text_no_user_id_in_logs(make_client: AppFactory, captured: io.StringIO) -> None:
     client = await make_client()
-    chat = uuid.uuid4().hex
+    chat = (await (await client.post("/chat/api/chats")).json())["chat_id"]
     resp = await client.post("/chat/api/messages", json={"chat_id": chat, "text": SECRET_TEXT})
     assert resp.status == 202
     await drain(client)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.settings import Settings
 from tests.conftest import ROOT, free_port
 
 CRISIS = "e ko muốn sống nữa, tối nay e sẽ uống hết vỉ thuốc 💊"
@@ -33,8 +34,9 @@ def text_line(text: str) -> bytes:
 
 
 @pytest.fixture
-def live(rasa_url: str) -> dict[str, str]:
-    return {"RASA_URL": rasa_url, "NLU_AUTOSTART": "false"}
+def live(rasa_url: str, base_settings: Settings) -> dict[str, str]:
+    token = base_settings.rasa_token.reveal()
+    return {"RASA_URL": rasa_url, "NLU_AUTOSTART": "false", "RASA_TOKEN": token}
 
 
 def test_answers_in_order_with_the_contract_fields(live: dict[str, str]) -> None:

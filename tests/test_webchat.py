@@ -1,15 +1,17 @@
 """The web chat through the whole pipeline: real Redis, real NLU, a worker in burst mode."""
 
 import io
-import uuid
 
 from aiohttp.test_utils import TestClient
 
 from tests.conftest import AppFactory, drain
 
 
-def new_chat() -> str:
-    return uuid.uuid4().hex
+async def open_chat(client: TestClient) -> str:  # type: ignore[type-arg]
+    resp = await client.post("/chat/api/chats")
+    assert resp.status == 201, await resp.text()
+    chat_id: str = (await resp.json())["chat_id"]
+    return chat_id
 
 
 async def say(client: TestClient, chat: str, **body: object) -> int:  # type: ignore[type-arg]
@@ -36,7 +38,7 @@ async def test_the_page_is_vietnamese_and_mobile_friendly(make_client: AppFactor
 
 async def test_a_greeting_gets_the_disclosure_and_buttons(make_client: AppFactory) -> None:
     client = await make_client()
-    chat = new_chat()
+    chat = await open_chat(client)
     assert await say(client, chat, text="chào bạn") == 202
     assert await drain(client) == 1
     items = await replies(client, chat)
@@ -48,7 +50,7 @@ async def test_a_greeting_gets_the_disclosure_and_buttons(make_client: AppFactor
 
 async def test_a_crisis_gets_the_emergency_numbers_first(make_client: AppFactory) -> None:
     client = await make_client()
-    chat = new_chat()
+    chat = await open_chat(client)
     await say(client, chat, text="e ko muốn sống nữa, tối nay e sẽ uống hết vỉ thuốc")
     await drain(client)
     reply, queued = await replies(client, chat)  # the numbers, then the counselor queue
@@ -60,7 +62,7 @@ async def test_a_crisis_gets_the_emergency_numbers_first(make_client: AppFactory
 
 async def test_a_button_skips_the_nlu(make_client: AppFactory) -> None:
     client = await make_client(rasa_url="http://127.0.0.1:9", nlu_autostart=False)
-    chat = new_chat()
+    chat = await open_chat(client)
     await say(client, chat, payload="COUNSELOR")
     await drain(client)
     *_, reply = await replies(client, chat)
@@ -70,7 +72,7 @@ async def test_a_button_skips_the_nlu(make_client: AppFactory) -> None:
 
 async def test_safe_word_from_any_state(make_client: AppFactory) -> None:
     client = await make_client()
-    chat = new_chat()
+    chat = await open_chat(client)
     for text in ("chào", "em bị lừa mất acc ff", "111", "Cứu"):
         await say(client, chat, text=text)
     await drain(client)
@@ -81,7 +83,7 @@ async def test_safe_word_from_any_state(make_client: AppFactory) -> None:
 
 async def test_the_same_message_twice_is_answered_once(make_client: AppFactory) -> None:
     client = await make_client()
-    chat = new_chat()
+    chat = await open_chat(client)
     assert await say(client, chat, text="cảm ơn", id="m1") == 202
     assert await say(client, chat, text="cảm ơn", id="m1") == 202
     assert await drain(client) == 1
@@ -90,11 +92,15 @@ async def test_the_same_message_twice_is_answered_once(make_client: AppFactory) 
 
 async def test_bad_input_gets_a_clear_answer(make_client: AppFactory) -> None:
     client = await make_client()
-    assert (await client.post("/chat/api/messages", data=b"nope")).status == 400
+    json_type = {"Content-Type": "application/json"}
+    assert (await client.post("/chat/api/messages", data=b"nope", headers=json_type)).status == 400
+    assert (await client.post("/chat/api/messages", data=b"nope")).status == 415
     assert await say(client, "not-a-chat-id", text="hi") == 400
-    assert await say(client, new_chat()) == 400
-    assert await say(client, new_chat(), text="x" * 6000) == 400
-    too_big = await client.post("/chat/api/messages", data=io.BytesIO(b"x" * (1024**2 + 10)))
+    assert await say(client, await open_chat(client)) == 400
+    assert await say(client, await open_chat(client), text="x" * 6000) == 400
+    too_big = await client.post(
+        "/chat/api/messages", data=io.BytesIO(b"x" * (1024**2 + 10)), headers=json_type
+    )
     assert too_big.status == 413
     assert (await client.get("/chat/api/messages", params={"chat_id": "x"})).status == 400
 
@@ -102,4 +108,5 @@ async def test_bad_input_gets_a_clear_answer(make_client: AppFactory) -> None:
 async def test_disabled_web_chat_is_not_there(make_client: AppFactory) -> None:
     client = await make_client(webchat_enabled=False)
     assert (await client.get("/chat")).status == 404
-    assert await say(client, new_chat(), text="hi") == 404
+    assert await say(client, "0" * 32, text="hi") == 404
+    assert (await client.post("/chat/api/chats")).status == 404

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.logs import quiet_data_loggers
+from bot.private import private_dir, private_file
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -18,7 +19,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def database_url(given: str, var_dir: Path) -> str:
     """DATABASE_URL with the async driver named, or the SQLite file under `var_dir`."""
     if not given:
-        var_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(var_dir)
         return f"sqlite+aiosqlite:///{var_dir / 'bot.db'}"
     for plain, driver in (("postgresql://", "postgresql+asyncpg://"), ("postgres://", "postgresql+asyncpg://"),
                           ("sqlite:///", "sqlite+aiosqlite:///")):  # fmt: skip
@@ -62,6 +63,8 @@ async def migrate(engine: AsyncEngine) -> None:
                 await connection.run_sync(_upgrade)
         finally:
             fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+    for path in (Path(str(database)), lock_path):  # cases and transcripts: the owner's only
+        private_file(path)
 
 
 def _upgrade(connection: Connection) -> None:

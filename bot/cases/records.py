@@ -3,12 +3,13 @@
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.models import AuditEntry, Case, CaseCategory, TranscriptLine
 
 BOT = "bot"
+NO_CONTACT = "no_contact"  # a case nobody closed: the conversation went quiet
 PRIORITY_ORDER = {"normal": 0, "high": 1, "imminent": 2}
 
 
@@ -115,10 +116,58 @@ class CaseRecords:
             old = select(Case.id).where(Case.status == "closed", Case.closed_at < cutoff)
             ids = list(await db.scalars(old))
             if ids:
-                await db.execute(delete(TranscriptLine).where(TranscriptLine.case_id.in_(ids)))
-                await db.execute(
-                    update(Case).where(Case.id.in_(ids))
-                    .values(summary="", links="", close_summary="", action_taken="")
-                )  # fmt: skip
+                await self._wipe(db, ids)
                 db.add(AuditEntry(actor=BOT, action="retention", detail=f"{len(ids)} cases"))
             return len(ids)
+
+    async def close_quiet(self, older_than_days: int, now: datetime | None = None) -> int:
+        """Retention for cases nobody closed (released, never reached, the child gone): an
+        open case with no line since the cut-off is closed as "no contact" and its texts are
+        deleted at once. Returns how many."""
+        moment = now or datetime.now(UTC)
+        cutoff = moment - timedelta(days=older_than_days)
+        last = (
+            select(TranscriptLine.case_id, func.max(TranscriptLine.at).label("at"))
+            .group_by(TranscriptLine.case_id).subquery()
+        )  # fmt: skip
+        quiet = (
+            select(Case.id).outerjoin(last, last.c.case_id == Case.id)
+            .where(Case.status == "open", func.coalesce(last.c.at, Case.opened_at) < cutoff)
+        )  # fmt: skip
+        async with self._sessions.begin() as db:
+            ids = list(await db.scalars(quiet))
+            if ids:
+                await self._wipe(db, ids)
+                await db.execute(
+                    update(Case)
+                    .where(Case.id.in_(ids))
+                    .values(status=NO_CONTACT, closed_at=moment)
+                )
+                db.add(
+                    AuditEntry(actor=BOT, action="retention", detail=f"{len(ids)} {NO_CONTACT}")
+                )
+            return len(ids)
+
+    async def forget_person(self, conversation_ref: str, actor: str) -> int:
+        """A person's request to be forgotten: every case of theirs loses its texts and its
+        link to them (the anonymous counts stay); audited. Returns how many cases."""
+        async with self._sessions.begin() as db:
+            ids = list(
+                await db.scalars(select(Case.id).where(Case.conversation_ref == conversation_ref))
+            )
+            if ids:
+                await self._wipe(db, ids)
+                await db.execute(
+                    update(Case).where(Case.id.in_(ids))
+                    .values(conversation_ref="")
+                )  # fmt: skip
+            db.add(AuditEntry(actor=actor, action="delete_person", detail=f"{len(ids)} cases"))
+            return len(ids)
+
+    @staticmethod
+    async def _wipe(db: AsyncSession, ids: list[int]) -> None:
+        await db.execute(delete(TranscriptLine).where(TranscriptLine.case_id.in_(ids)))
+        await db.execute(
+            update(Case).where(Case.id.in_(ids))
+            .values(summary="", links="", close_summary="", action_taken="")
+        )  # fmt: skip

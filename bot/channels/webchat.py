@@ -2,6 +2,7 @@
 
 import json
 import re
+import secrets
 import time
 import uuid
 from collections.abc import Mapping
@@ -38,7 +39,17 @@ class WebChatAdapter:
         return self._enabled
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
-        return True  # same-origin page, no platform signature; ids are unguessable
+        return True  # no platform signature: the chat id is the server-issued secret
+
+    async def open_chat(self) -> str:
+        """A new chat id (128 random bits), issued by the server and known for the TTL."""
+        chat_id = secrets.token_hex(16)
+        await self._redis.set(keys.webchat_chat(chat_id), "1", ex=self._ttl)
+        return chat_id
+
+    async def known(self, chat_id: str) -> bool:
+        """Whether the server issued this id (and it has not expired); renews it."""
+        return bool(await self._redis.expire(keys.webchat_chat(chat_id), self._ttl))
 
     def parse(self, body: bytes) -> list[IncomingEvent]:
         try:

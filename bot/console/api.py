@@ -14,20 +14,23 @@ from aiohttp import web
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.appkeys import CASES, CONTENT, DATABASE, HANDOFFS
+from bot import safejson
+from bot.appkeys import CASES, CONTENT, DATABASE, HANDOFFS, SETTINGS
 from bot.cases.db import sessions
 from bot.cases.stats import CATEGORIES, CONTENT_REPORTS, Statistics, statistics
 from bot.channels.base import SendStatus
-from bot.console.auth import COOKIE, Login, client_address, set_cookie
-from bot.console.keys import ACCOUNTS, LOGIN, LOGINS
+from bot.console.auth import COOKIE, Login, set_cookie
+from bot.console.keys import ACCOUNTS, LOGIN, LOGINS, THROTTLE
 from bot.handoff.queue import Handoff
 from bot.handoff.service import Closing, HandoffError, Handoffs, window_closes_ms
+from bot.netaddr import client_address, networks
 
 log = logging.getLogger(__name__)
 
 E = TypeVar("E", bound=web.HTTPException)
 CLOSE_CATEGORIES = frozenset((*CATEGORIES, CONTENT_REPORTS))
 MAX_MESSAGE = 2000
+MAX_BODY = 64 * 1024
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -45,8 +48,9 @@ def bad_request(reason: str) -> web.HTTPBadRequest:
 
 
 async def body(request: web.Request) -> dict[str, Any]:
+    """The JSON object of the request, checked for size and depth before it is parsed."""
     try:
-        data = await request.json()
+        data = safejson.loads(await request.read(), MAX_BODY)
     except (ValueError, UnicodeDecodeError):
         raise web.HTTPBadRequest(
             text='{"error": "json_expected"}', content_type="application/json"
@@ -84,18 +88,35 @@ def guarded(handler: Handler) -> Handler:
 
 # --- login -------------------------------------------------------------------------------------
 async def authenticate(request: web.Request, username: str, password: str) -> Login | str:
-    """A new login, or the reason there is none ("bad_credentials", "too_many_attempts")."""
-    logins, accounts = request.config_dict[LOGINS], request.config_dict[ACCOUNTS]
-    names = (f"user:{username.strip().lower()}", f"addr:{client_address(request)}")
-    if await logins.too_many_failures(*names):
+    """A new login, or the reason there is none ("bad_credentials", "too_many_attempts").
+
+    The attempt is counted before the password is checked (bot.console.throttle); failures
+    are audited under the account's name, or "?" when no account has it (a password typed
+    into the name field must not end up in the append-only log)."""
+    config = request.config_dict
+    throttle, cases = config[THROTTLE], config[CASES]
+    name = username.strip().lower()
+    address = client_address(request, networks(config[SETTINGS].trusted_proxies))
+    if not await throttle.reserve(name, address):
         return "too_many_attempts"
-    found = await accounts.check(username, password)
+    await throttle.slow_down(name)
+    found = await config[ACCOUNTS].check(username, password)
     if found is None:
-        await logins.failed(*names)
+        await throttle.failed(name)
+        known = await config[ACCOUNTS].exists(name)
+        await cases.audit(name if known else "?", "login_failed", None)
         return "bad_credentials"
-    await logins.succeeded(found.username)
-    await request.config_dict[CASES].audit(found.username, "login", None)
-    return await logins.start(found.username, found.role)
+    await throttle.succeeded(name, address)
+    await cases.audit(found.username, "login", None)
+    return await config[LOGINS].start(found.username, found.role)
+
+
+async def sign_out(request: web.Request) -> None:
+    """Ends this session everywhere (its websockets close, the counselor goes offline when it
+    was their last one) and audits it."""
+    login = request[LOGIN]
+    await request.config_dict[LOGINS].end(login.token)
+    await request.config_dict[CASES].audit(login.username, "logout", None)
 
 
 @guarded
@@ -115,7 +136,7 @@ async def login(request: web.Request) -> web.StreamResponse:
 
 @guarded
 async def logout(request: web.Request) -> web.StreamResponse:
-    await request.config_dict[LOGINS].end(request[LOGIN].token)
+    await sign_out(request)
     response = web.json_response({"ok": True})
     response.del_cookie(COOKIE, path="/console")
     return response

@@ -1,8 +1,12 @@
-"""Console accounts (SQL, argon2 hashes), login sessions (Redis, idle timeout) and login rate
-limits (Redis counters per account and per address)."""
+"""Console accounts (SQL, argon2 hashes checked off the event loop) and login sessions (Redis:
+an idle timeout, an absolute lifetime, ended everywhere at logout). Login throttling is in
+bot.console.throttle."""
 
+import asyncio
+import hashlib
 import json
 import secrets
+import time
 from dataclasses import dataclass
 
 import redis.asyncio as redis
@@ -14,15 +18,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.models import Counselor
+from bot.console.passwords import problem
+from bot.handoff import events
 from bot.store import keys
 
 ROLES = ("counselor", "supervisor", "admin")
 COOKIE = "console_session"
 IDLE_SECONDS = 30 * 60
-# Failed logins allowed within FAILURE_WINDOW: per account, and (higher: a hotline's
-# counselors may share one office address) per address.
-MAX_FAILURES = {"user": 5, "addr": 20}
-FAILURE_WINDOW = 15 * 60
+LIFETIME_SECONDS = 12 * 3600  # a login ends after this however busy it is
 USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 _hasher = PasswordHasher()
 # Verified when the name is unknown, so a wrong name takes as long as a wrong password.
@@ -44,6 +47,15 @@ class Login:
         """supervisor ⊂ admin; everyone is a counselor."""
         return ROLES.index(self.role) >= ROLES.index(role)
 
+    @property
+    def ref(self) -> str:
+        """Names the session in live updates without giving its token away."""
+        return session_ref(self.token)
+
+
+def session_ref(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
 
 class Accounts:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -55,8 +67,9 @@ class Accounts:
             raise AccountError("username: letters a-z, digits, '.', '_' or '-' (at most 64)")
         if role not in ROLES:
             raise AccountError(f"role must be one of {', '.join(ROLES)}")
-        if len(password) < 10:
-            raise AccountError("password: at least 10 characters")
+        refused = problem(password, username)
+        if refused:
+            raise AccountError(refused)
         try:
             async with self._sessions.begin() as db:
                 db.add(
@@ -71,11 +84,18 @@ class Accounts:
                 select(Counselor).where(Counselor.username == username.strip().lower())
             )
         stored = found.password_hash if found is not None and found.active else _DUMMY_HASH
-        try:
-            _hasher.verify(stored, password)
+        try:  # ~150 ms of CPU: in a thread, so the event loop keeps answering
+            await asyncio.to_thread(_hasher.verify, stored, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return None
         return found if found is not None and found.active else None
+
+    async def exists(self, username: str) -> bool:
+        async with self._sessions() as db:
+            found = await db.scalar(
+                select(Counselor.id).where(Counselor.username == username.strip().lower())
+            )
+        return found is not None
 
     async def usernames(self) -> list[tuple[str, str]]:
         async with self._sessions() as db:
@@ -88,59 +108,62 @@ class Accounts:
 
 class Logins:
     """Login sessions in Redis: a random token in an HttpOnly cookie, a CSRF token per
-    session, and an idle timeout renewed on every request."""
+    session, an idle timeout renewed on every request and an absolute lifetime. Logging out
+    ends the session and tells every process to close its websockets."""
 
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, lifetime_seconds: int = LIFETIME_SECONDS) -> None:
         self._redis = client
+        self._lifetime = lifetime_seconds
 
     async def start(self, username: str, role: str) -> Login:
         login = Login(secrets.token_urlsafe(32), username, role, secrets.token_urlsafe(32))
-        data = json.dumps({"username": username, "role": role, "csrf": login.csrf})
-        await self._redis.set(keys.console_session(login.token), data, ex=IDLE_SECONDS)
+        data = {"username": username, "role": role, "csrf": login.csrf, "started": time.time()}
+        mine = keys.console_sessions_of(username)
+        async with self._redis.pipeline(transaction=True) as tx:
+            tx.set(keys.console_session(login.token), json.dumps(data), ex=self._ttl(0))
+            tx.sadd(mine, login.token)
+            tx.expire(mine, self._lifetime)
+            await tx.execute()
         return login
 
+    def _ttl(self, age: float) -> int:
+        return max(1, min(IDLE_SECONDS, int(self._lifetime - age)))
+
     async def find(self, token: str) -> Login | None:
+        """The session of `token`, its idle timeout renewed; None when it has ended."""
+        found = await self._load(token)
+        if found is None:
+            return None
+        login, age = found
+        await self._redis.expire(keys.console_session(token), self._ttl(age))
+        return login
+
+    async def alive(self, token: str) -> bool:
+        """Whether the session still stands (without renewing it): for open websockets."""
+        return await self._load(token) is not None
+
+    async def _load(self, token: str) -> tuple[Login, float] | None:
         if not token or len(token) > 100:
             return None
-        key = keys.console_session(token)
-        async with self._redis.pipeline(transaction=True) as tx:
-            tx.get(key)
-            tx.expire(key, IDLE_SECONDS)
-            raw, _ = await tx.execute()
+        raw = await self._redis.get(keys.console_session(token))
         if not raw:
             return None
         data = json.loads(raw)
-        return Login(token, data["username"], data["role"], data["csrf"])
+        age = time.time() - float(data.get("started", 0))
+        if age >= self._lifetime:
+            await self.end(token)
+            return None
+        return Login(token, data["username"], data["role"], data["csrf"]), age
 
-    async def end(self, token: str) -> None:
-        await self._redis.delete(keys.console_session(token))
-
-    async def too_many_failures(self, *names: str) -> bool:
-        counts = await self._redis.mget([keys.login_failures(n) for n in names])
-        limits = [MAX_FAILURES[name.partition(":")[0]] for name in names]
-        return any(int(c or 0) >= limit for c, limit in zip(counts, limits, strict=True))
-
-    async def failed(self, *names: str) -> None:
-        async with self._redis.pipeline(transaction=True) as tx:
-            for name in names:
-                tx.incr(keys.login_failures(name))
-            counts = await tx.execute()
-        for name, count in zip(names, counts, strict=True):
-            if int(count) == 1:  # the window starts at the first failure (Redis 6 has no NX)
-                await self._redis.expire(keys.login_failures(name), FAILURE_WINDOW)
-
-    async def succeeded(self, username: str) -> None:
-        await self._redis.delete(keys.login_failures(f"user:{username}"))
-
-
-def client_address(request: web.Request) -> str:
-    """The address a login came from: behind the reverse proxy on this host (a loopback
-    peer), the last address it added to X-Forwarded-For; otherwise the peer itself."""
-    peer = request.remote or "?"
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    if forwarded and peer in ("127.0.0.1", "::1"):
-        return forwarded.split(",")[-1].strip()[:64] or peer
-    return peer
+    async def end(self, token: str) -> str | None:
+        """Ends the session; its websockets in every process are closed. Returns who it was."""
+        key = keys.console_session(token)
+        raw = await self._redis.getdel(key)
+        username = json.loads(raw)["username"] if raw else None
+        if username:
+            await self._redis.srem(keys.console_sessions_of(username), token)
+        await events.publish(self._redis, {"type": "revoke", "session": session_ref(token)})
+        return str(username) if username else None
 
 
 def set_cookie(request: web.Request, response: web.StreamResponse, login: Login) -> None:

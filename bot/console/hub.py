@@ -4,7 +4,7 @@ import json
 import logging
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSCloseCode, web
 
 from bot.console.auth import Login
 
@@ -19,6 +19,9 @@ class Hub:
         return any(login.username == username for login in self.sockets.values())
 
     async def deliver(self, event: dict[str, Any]) -> None:
+        if event.get("type") == "revoke":  # a logout: never shown, its sockets are closed
+            await self.revoke(str(event.get("session", "")))
+            return
         data = json.dumps(event, ensure_ascii=False)
         for socket, login in list(self.sockets.items()):
             if not visible(event, login) or socket.closed:
@@ -27,6 +30,13 @@ class Hub:
                 await socket.send_str(data)
             except (ConnectionError, RuntimeError):
                 self.sockets.pop(socket, None)
+
+    async def revoke(self, session: str) -> None:
+        """Closes the websockets of an ended session (the handler then marks them offline)."""
+        for socket, login in list(self.sockets.items()):
+            if login.ref == session:
+                self.sockets.pop(socket, None)
+                await socket.close(code=WSCloseCode.POLICY_VIOLATION, message=b"logged out")
 
 
 def visible(event: dict[str, Any], login: Login) -> bool:

@@ -10,12 +10,13 @@ from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 import redis.asyncio as redis
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 from redis.exceptions import RedisError
 
 from bot.appkeys import HANDOFFS, REDIS
+from bot.console.auth import Login, Logins
 from bot.console.hub import Hub
-from bot.console.keys import HUB, LOGIN
+from bot.console.keys import HUB, LOGIN, LOGINS
 from bot.handoff.service import Handoffs
 from bot.store import keys
 
@@ -61,7 +62,8 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     await socket.prepare(request)
     hub, handoffs = request.config_dict[HUB], request.config_dict[HANDOFFS]
     hub.sockets[socket] = login
-    beat = asyncio.create_task(_presence(handoffs, login.username))
+    logins = request.config_dict[LOGINS]
+    beat = asyncio.create_task(_presence(handoffs, logins, login, socket))
     await hub.deliver({"type": "presence", "online": login.username})
     try:
         async for message in socket:
@@ -76,8 +78,15 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     return socket
 
 
-async def _presence(handoffs: Handoffs, username: str) -> None:
+async def _presence(
+    handoffs: Handoffs, logins: Logins, login: Login, socket: web.WebSocketResponse
+) -> None:
+    """Online while the session stands: a session that ended (logout elsewhere, idle or
+    lifetime) closes its socket at the next beat even if its revoke was missed."""
     while True:
         with contextlib.suppress(RedisError, OSError):
-            await handoffs.queue.heartbeat(username, handoffs.now_ms())
+            if not await logins.alive(login.token):
+                await socket.close(code=WSCloseCode.POLICY_VIOLATION, message=b"logged out")
+                return
+            await handoffs.queue.heartbeat(login.username, handoffs.now_ms())
         await asyncio.sleep(HEARTBEAT_SECONDS)

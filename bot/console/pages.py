@@ -7,9 +7,9 @@ from aiohttp import web
 
 from bot.appkeys import CONTENT, HANDOFFS
 from bot.cases.stats import Statistics, csv_text, rows
-from bot.console.api import authenticate, guarded, load_statistics, overview, period
+from bot.console.api import authenticate, guarded, load_statistics, overview, period, sign_out
 from bot.console.auth import COOKIE, set_cookie
-from bot.console.keys import LOGIN, LOGINS, TEMPLATES
+from bot.console.keys import LOGIN, TEMPLATES
 
 
 def render(request: web.Request, name: str, status: int = 200, **values: Any) -> web.Response:
@@ -43,7 +43,7 @@ async def login_form(request: web.Request) -> web.StreamResponse:
 
 
 async def logout_form(request: web.Request) -> web.StreamResponse:
-    await request.config_dict[LOGINS].end(request[LOGIN].token)
+    await sign_out(request)
     response = web.HTTPFound("/console/login")
     response.del_cookie(COOKIE, path="/console")
     raise response

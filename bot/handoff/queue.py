@@ -133,6 +133,15 @@ class HandoffQueue:
         handoff_id, new = result
         return _text(handoff_id), bool(int(new))
 
+    async def waiting_count(self, channel: str) -> int:
+        """How many conversations of `channel` wait in the queue now."""
+        ids = await self._redis.zrange(keys.HANDOFF_QUEUE, 0, -1)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for conversation_id in ids:
+                pipe.hget(keys.handoff(_text(conversation_id)), "channel")
+            channels = await pipe.execute() if ids else []
+        return sum(1 for found in channels if _text(found or "") == channel)
+
     async def get(self, conversation_id: str) -> Handoff | None:
         data = await self._redis.hgetall(keys.handoff(conversation_id))
         return Handoff.from_hash(_strings(data)) if data else None

@@ -23,18 +23,19 @@ return 0
 
 
 class Intake:
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, dedupe_ttl: int = DEDUPE_TTL) -> None:
         self._script = client.register_script(_ENQUEUE)
+        self.dedupe_ttl = dedupe_ttl
 
     async def enqueue(self, event: IncomingEvent) -> bool:
         """True when stored, False when already seen. Raises redis errors (→ HTTP 503)."""
         seq = await self._script(
             keys=[
                 keys.dedupe(event.channel, event.event_id),
-                keys.INBOUND_STREAM,
+                keys.inbound_stream(event.channel),
                 keys.sequence(event.channel, event.user_id),
             ],
-            args=[DEDUPE_TTL, event.to_json(), STREAM_MAXLEN],
+            args=[self.dedupe_ttl, event.to_json(), STREAM_MAXLEN],
         )
         return bool(seq)
 

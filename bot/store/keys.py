@@ -2,8 +2,14 @@
 
 PREFIX = "bot"
 
-INBOUND_STREAM = f"{PREFIX}:inbound"
+INBOUND_STREAM = f"{PREFIX}:inbound"  # Messenger and Zalo
+WEBCHAT_STREAM = f"{PREFIX}:inbound:webchat"  # a lane of its own: it never delays the platforms
+INBOUND_STREAMS = (INBOUND_STREAM, WEBCHAT_STREAM)
 WORKERS_GROUP = "workers"
+
+
+def inbound_stream(channel: str) -> str:
+    return WEBCHAT_STREAM if channel == "webchat" else INBOUND_STREAM
 
 
 def dedupe(channel: str, event_id: str) -> str:
@@ -60,3 +66,18 @@ def console_session(token: str) -> str:
 
 def login_failures(name: str) -> str:
     return f"{PREFIX}:console:login-failures:{name}"
+
+
+def rate(area: str, name: str) -> str:
+    """A rate-limit counter (always with a TTL: the window)."""
+    return f"{PREFIX}:rate:{area}:{name}"
+
+
+def webchat_chat(chat_id: str) -> str:
+    """A chat id the server issued (TTL: the session's); unknown ids are refused."""
+    return f"{PREFIX}:webchat:chat:{chat_id}"
+
+
+def console_sessions_of(username: str) -> str:
+    """The set of a counselor's live session tokens (to end them together)."""
+    return f"{PREFIX}:console:sessions-of:{username}"

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import redis.asyncio as redis
 
+from bot.private import UMASK, private_dir
+
 log = logging.getLogger(__name__)
 
 
@@ -33,7 +35,7 @@ class EmbeddedRedis:
         return f"unix://{self.socket}"
 
     async def start(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.folder)
         with contextlib.suppress(FileNotFoundError):
             self.socket.unlink()
         self._process = await asyncio.create_subprocess_exec(
@@ -41,7 +43,7 @@ class EmbeddedRedis:
             "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
             "--dir", str(self.folder), "--appendonly", "yes", "--save", "",
             "--logfile", str(self.folder / "redis.log"),
-            stdin=asyncio.subprocess.DEVNULL, start_new_session=True,
+            stdin=asyncio.subprocess.DEVNULL, start_new_session=True, umask=UMASK,
         )  # fmt: skip
         for _ in range(200):
             if self._process.returncode is not None:

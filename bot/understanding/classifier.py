@@ -94,12 +94,14 @@ class RasaIntentClassifier:
         retries: int = 1,
         breaker: CircuitBreaker | None = None,
         in_flight: int = 4,
+        token: str = "",
     ) -> None:
         self._session = session
         # Rasa works one text at a time per core: more requests at once only queue inside it
         # (and run into the timeout); a few in flight keep it busy.
         self._gate = asyncio.Semaphore(in_flight)
         self._url = base_url.rstrip("/") + "/model/parse"
+        self._params = {"token": token} if token else {}
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._retries = retries
         self._breaker = breaker or CircuitBreaker()
@@ -129,7 +131,9 @@ class RasaIntentClassifier:
     async def _post(self, text: str) -> dict[str, Any]:
         async with (
             self._gate,
-            self._session.post(self._url, json={"text": text}, timeout=self._timeout) as resp,
+            self._session.post(
+                self._url, json={"text": text}, params=self._params, timeout=self._timeout
+            ) as resp,
         ):
             if resp.status != 200:
                 raise aiohttp.ClientResponseError(resp.request_info, (), status=resp.status)

@@ -26,7 +26,10 @@ async def local_assessor(
         except NluStartError as error:
             log.error("nlu server could not start", extra={"reason": str(error)})
         try:
-            classifier = RasaIntentClassifier(session, settings.rasa_url, settings.nlu_timeout)
+            classifier = RasaIntentClassifier(
+                session, settings.rasa_url, settings.nlu_timeout,
+                token=settings.rasa_token.reveal(),
+            )  # fmt: skip
             yield session, Assessor(classifier, load_screen(settings)), server
         finally:
             await server.stop()

@@ -16,12 +16,15 @@ from bot.settings import ROOT, Settings
 log = logging.getLogger(__name__)
 
 
-async def nlu_answers(session: aiohttp.ClientSession, base_url: str, wait: float = 2.0) -> bool:
+async def nlu_answers(
+    session: aiohttp.ClientSession, base_url: str, wait: float = 2.0, token: str = ""
+) -> bool:
     """True when a Rasa server with a loaded model parses a text at `base_url`."""
     try:
         async with session.post(
             base_url.rstrip("/") + "/model/parse",
             json={"text": "xin chào"},
+            params={"token": token} if token else None,
             timeout=aiohttp.ClientTimeout(total=wait),
         ) as resp:
             return resp.status == 200
@@ -50,6 +53,8 @@ class LocalNluServer:
             raise NluStartError(f"no trained model at {settings.nlu_model} (run `make setup`)")
         if not settings.nlu_python.exists():
             raise NluStartError(f"no Rasa environment at {settings.nlu_python} (run `make setup`)")
+        if not settings.rasa_token:
+            raise NluStartError("no NLU token: its HTTP API (DELETE /model…) would be open")
         port = urlsplit(settings.rasa_url).port or 5005
         log_path = settings.var_dir / "log" / "nlu.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -62,6 +67,7 @@ class LocalNluServer:
         command = [
             str(settings.nlu_python), "-m", "rasa", "run", "--enable-api",
             "--model", str(settings.nlu_model), "--interface", "127.0.0.1", "--port", str(port),
+            "--auth-token", settings.rasa_token.reveal(),
         ]  # fmt: skip
         with open(log_path, "ab") as log_file:  # noqa: ASYNC230 (a local file, opened once)
             self._process = await asyncio.create_subprocess_exec(
@@ -85,7 +91,9 @@ class LocalNluServer:
             if process.returncode is not None:
                 self._process = None
                 raise NluStartError(f"the NLU server exited early; see {log_path}")
-            if await nlu_answers(session, self._settings.rasa_url):
+            if await nlu_answers(
+                session, self._settings.rasa_url, token=self._settings.rasa_token.reveal()
+            ):
                 log.info("nlu server ready", extra={"pid": process.pid})
                 return
             await asyncio.sleep(0.5)
@@ -115,7 +123,7 @@ async def ensure_nlu(
     Returns True when it started it (the caller then stops it), False when one already answers
     or starting is not ours to do. Raises NluStartError when the start fails.
     """
-    if await nlu_answers(session, settings.rasa_url):
+    if await nlu_answers(session, settings.rasa_url, token=settings.rasa_token.reveal()):
         return False
     if not (settings.nlu_autostart and settings.rasa_is_local):
         log.warning("nlu not answering and not started here")

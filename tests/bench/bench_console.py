@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import aiohttp
@@ -71,7 +70,9 @@ def start_bot(var: Path, port: int, counselors: int) -> subprocess.Popen[bytes]:
     """Accounts first (`users add`, password on stdin), then `python -m bot serve`."""
     env = {**os.environ, "VAR_DIR": str(var), "PORT": str(port), "NLU_AUTOSTART": "false",
            "RASA_URL": f"http://127.0.0.1:{free_port()}", "LOG_LEVEL": "WARNING",
-           "REDIS_URL": "", "DATABASE_URL": "", "WEBCHAT_ENABLED": "true"}  # fmt: skip
+           "REDIS_URL": "", "DATABASE_URL": "", "WEBCHAT_ENABLED": "true",
+           "WEBCHAT_CHATS_PER_HOUR": "1000", "WEBCHAT_MESSAGES_PER_MINUTE": "100000",
+           "WEBCHAT_MAX_WAITING": "1000"}  # fmt: skip
     for index in range(counselors):
         command = [sys.executable, "-m", "bot", "users", "add", "--role", "counselor",
                    "--username", f"tvv{index}"]  # fmt: skip
@@ -80,6 +81,13 @@ def start_bot(var: Path, port: int, counselors: int) -> subprocess.Popen[bytes]:
             capture_output=True,
         )  # fmt: skip
     return subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT)  # noqa: S603
+
+
+async def open_chat(base: str, http: aiohttp.ClientSession) -> str:
+    async with http.post(f"{base}/chat/api/chats") as resp:
+        assert resp.status == 201
+        chat_id: str = (await resp.json())["chat_id"]
+        return chat_id
 
 
 async def join_and_claim(
@@ -134,7 +142,7 @@ async def main(base: str, children: int, counselors: int, rounds: int) -> None:
     for counselor in desk:
         await counselor.start()
     async with aiohttp.ClientSession() as http:
-        chats = [uuid.uuid4().hex for _ in range(children)]
+        chats = [await open_chat(base, http) for _ in range(children)]
         taken, claiming = await join_and_claim(base, http, desk, chats)
         to_child: list[float] = []
         to_console: list[float] = []

@@ -29,21 +29,32 @@ def texts(count: int) -> list[str]:
     return [rows[i % len(rows)][0] for i in range(count)]
 
 
-async def raw_parse(session: aiohttp.ClientSession, url: str, batch: list[str]) -> list[float]:
+async def raw_parse(
+    session: aiohttp.ClientSession, url: str, batch: list[str], token: str = ""
+) -> list[float]:
     latencies = []
     for text in batch:
         started = time.perf_counter()
-        async with session.post(f"{url}/model/parse", json={"text": text}) as resp:
+        async with session.post(
+            f"{url}/model/parse", json={"text": text}, params={"token": token}
+        ) as resp:
             await resp.read()
         latencies.append(time.perf_counter() - started)
     return latencies
 
 
-async def raw_parse_pipelined(session: aiohttp.ClientSession, url: str, batch: list[str]) -> float:
+async def raw_parse_pipelined(
+    session: aiohttp.ClientSession, url: str, batch: list[str], token: str = ""
+) -> float:
     gate = asyncio.Semaphore(4)
 
     async def one(text: str) -> None:
-        async with gate, session.post(f"{url}/model/parse", json={"text": text}) as resp:
+        async with (
+            gate,
+            session.post(
+                f"{url}/model/parse", json={"text": text}, params={"token": token}
+            ) as resp,
+        ):
             await resp.read()
 
     started = time.perf_counter()
@@ -76,7 +87,7 @@ async def paired(
     raw: list[float] = []
     routed: list[float] = []
     for text in batch:
-        raw += await raw_parse(session, settings.rasa_url, [text])
+        raw += await raw_parse(session, settings.rasa_url, [text], settings.rasa_token.reveal())
         started = time.perf_counter()
         stdin.write(line(text))
         await stdin.drain()
@@ -134,9 +145,13 @@ async def run_bench(
     settings: Settings, session: aiohttp.ClientSession, pid: int | None, trained: str
 ) -> str:
     batch = texts(MESSAGES)
-    await raw_parse(session, settings.rasa_url, batch[:20])  # warm up
+    await raw_parse(
+        session, settings.rasa_url, batch[:20], settings.rasa_token.reveal()
+    )  # warm up
     raw, routed = await paired(settings, session, batch)
-    raw_streamed = await raw_parse_pipelined(session, settings.rasa_url, batch)
+    raw_streamed = await raw_parse_pipelined(
+        session, settings.rasa_url, batch, settings.rasa_token.reveal()
+    )
     routed_streamed = await route_streamed(settings, batch)
     overhead = statistics.median(r - p for r, p in zip(routed, raw, strict=True)) * 1000
     rows = [

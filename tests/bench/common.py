@@ -10,6 +10,7 @@ from dotenv import load_dotenv
 
 from bot.logs import setup_logging
 from bot.settings import Settings
+from bot.understanding.token import with_nlu_token
 
 
 def free_port() -> int:
@@ -42,6 +43,6 @@ async def ready(http: aiohttp.ClientSession, url: str, patience: float) -> None:
 def command_settings() -> Settings:
     """Settings for a developer command, read from the environment and `.env` like the bot's."""
     load_dotenv(override=False)
-    settings = Settings.from_env(os.environ)
+    settings = with_nlu_token(Settings.from_env(os.environ))
     setup_logging(settings.log_level)
     return settings

@@ -85,7 +85,7 @@ async def test_logins_are_rate_limited(
 async def test_behind_the_proxy_each_address_has_its_own_limit(
     make_client: AppFactory, counselors: list[Counselor]
 ) -> None:
-    client = await make_client()
+    client = await make_client(trusted_proxies=("127.0.0.1",))
     await add_account(client, "lan")
     guesser = Counselor(client, "nobody")
     counselors.append(guesser)

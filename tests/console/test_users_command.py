@@ -26,5 +26,14 @@ def test_users_add_reads_the_password_from_stdin(tmp_path: Path) -> None:
     assert "exists already" in again.stderr
     short = add(tmp_path, "minh", "counselor", "ngắn")
     assert short.returncode == 1
-    assert "at least 10" in short.stderr
+    assert "at least 12" in short.stderr
     assert add(tmp_path, "minh", "counselor", "").returncode == 1
+
+
+def test_users_add_refuses_weak_passwords(tmp_path: Path) -> None:
+    for weak in ("aaaaaaaaaaaa", "abcabcabcabc", "Password2024!", "123456789012", "matkhau12345"):
+        made = add(tmp_path, "minh", "counselor", weak)
+        assert made.returncode == 1, weak  # was 0 for all but the first two
+        assert "password:" in made.stderr
+    assert add(tmp_path, "minh", "counselor", "minh-minh-1234").returncode == 1  # the name
+    assert add(tmp_path, "minh", "counselor", "ba con mèo trèo cây cau").returncode == 0

@@ -4,13 +4,17 @@ import time
 
 import aiohttp
 
+from bot.settings import Settings
 from bot.understanding.classifier import CircuitBreaker, RasaIntentClassifier
 from bot.understanding.taxonomy import Intent
 from tests.conftest import free_port
 
 
-async def test_parse_with_the_real_model(http: aiohttp.ClientSession, rasa_url: str) -> None:
-    classifier = RasaIntentClassifier(http, rasa_url, timeout=10.0)
+async def test_parse_with_the_real_model(
+    http: aiohttp.ClientSession, rasa_url: str, base_settings: Settings
+) -> None:
+    token = base_settings.rasa_token.reveal()
+    classifier = RasaIntentClassifier(http, rasa_url, timeout=10.0, token=token)
     result = await classifier.parse(
         "e bị ng lạ trên fb đòi gửi ảnh nóng ko gửi thì nó tung clip 😭"
     )

@@ -7,14 +7,20 @@
   var form = document.getElementById("composer");
   var input = document.getElementById("text");
   var error = document.getElementById("error");
-  var chatId = localStorage.getItem("chat_id");
-  if (!/^[0-9a-f]{32}$/.test(chatId || "")) {
-    var bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    chatId = Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
-    localStorage.setItem("chat_id", chatId);
-  }
+  // The server issues the chat id (POST /chat/api/chats); an id it does not know is refused.
+  var chatId = localStorage.getItem("chat_id") || "";
   var seen = 0;
+
+  function openChat() {
+    return fetch("/chat/api/chats", { method: "POST" })
+      .then(function (r) { if (!r.ok) throw new Error("busy"); return r.json(); })
+      .then(function (data) {
+        chatId = data.chat_id;
+        seen = 0;
+        localStorage.setItem("chat_id", chatId);
+        return send({ start: true });
+      });
+  }
 
   function show(text, who) {
     var div = document.createElement("div");
@@ -35,16 +41,26 @@
     });
   }
 
-  function post(body) {
+  function send(body) {
     body.chat_id = chatId;
     body.id = Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
-    bar.textContent = "";
     return fetch("/chat/api/messages", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
-    }).then(function (r) { error.hidden = r.ok; }, function () { error.hidden = false; });
+    });
+  }
+
+  function post(body) {
+    bar.textContent = "";
+    var sent = /^[0-9a-f]{32}$/.test(chatId) ? send(body) : Promise.resolve({ status: 403 });
+    return sent
+      .then(function (r) {  // an unknown or expired chat: a new one, then the message again
+        return r.status === 403 ? openChat().then(function () { return send(body); }) : r;
+      })
+      .then(function (r) { error.hidden = r.ok; }, function () { error.hidden = false; });
   }
 
   function poll() {
+    if (!chatId) { setTimeout(poll, 800); return; }
     fetch("/chat/api/messages?chat_id=" + chatId + "&after=" + seen)
       .then(function (r) { return r.ok ? r.json() : { items: [] }; })
       .then(function (data) {
@@ -64,9 +80,8 @@
     post({ text: text });
   });
 
-  if (!localStorage.getItem("chat_started_" + chatId)) {
-    localStorage.setItem("chat_started_" + chatId, "1");
-    post({ start: true });
+  if (!/^[0-9a-f]{32}$/.test(chatId)) {
+    openChat().then(function (r) { error.hidden = r.ok; }, function () { error.hidden = false; });
   }
   poll();
 })();
