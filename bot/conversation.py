@@ -59,6 +59,7 @@ class Conversation:
             topic=self._finder.topic(plain) if plain else "",
             answer=self._answer(session, plain),
             audience=self._audience(plain),
+            sad=event.kind is EventKind.TEXT and self._finder.only_sad_emoji(event.text),
             age_band=self._finder.age_band(plain) if plain else "",
         )
 

@@ -268,9 +268,10 @@ class Pipeline:
                 }
                 priority = dict(effect.detail).get("priority", "normal")
                 handoff_id, notice = await self._handoffs.join(
-                    event.channel, event.user_id, priority, context, session.audience
-                )
-                if not dict(effect.detail).get("quiet"):
+                    event.channel, event.user_id, priority, context, session.audience,
+                    asked=bool(dict(effect.detail).get("asked")),
+                )  # fmt: skip
+                if notice is not None and not dict(effect.detail).get("quiet"):
                     notices.append(notice)
         slots = {k: v for k, v in session.slots.items() if k != "handoff_id"}
         if handoff_id:

@@ -93,9 +93,10 @@ CHILD_SCAM_REPORT: Script = [
     ),  # the app was named already
     (
         {"payload": "ONGOING_NO"},
-        ["Chụp màn hình", "Free Fire", "111"],
-        ["COUNSELOR", "DELETE_CHAT"],
+        ["Chụp màn hình", "111"],  # three short messages; the rest behind buttons
+        ["HOW_TO_REPORT", "COUNSELOR", "DELETE_CHAT"],
     ),
+    ({"payload": "HOW_TO_REPORT"}, ["Free Fire"], ["COUNSELOR", "DELETE_CHAT"]),
     ({"payload": "DELETE_CHAT"}, ["Xoá"], None),
 ]
 PARENT_GROOMING_REPORT: Script = [
@@ -111,9 +112,12 @@ PARENT_GROOMING_REPORT: Script = [
     ({"text": "trên zalo"}, ["tiếp diễn"], ["ONGOING_YES", "ONGOING_NO"]),
     (
         {"text": "vẫn đang"},
-        ["Zalo", "111", "trách", "tư vấn viên", "chưa có tư vấn viên"],
+        ["111", "tư vấn viên", "chưa có tư vấn viên"],
         ["LEAVE_QUEUE", "DELETE_CHAT"],
     ),  # a typed title; grooming is queued for a counselor at once (nobody online here)
+    ({"payload": "PARENT_TALK"}, ["trách"], ["LEAVE_QUEUE", "DELETE_CHAT"]),  # still waiting
+    ({"payload": "HOW_TO_REPORT"}, ["Zalo"], None),
+    ({"payload": "EVIDENCE"}, ["Chụp màn hình"], None),
 ]
 CRISIS_INSIDE_A_REPORT: Script = [
     ({"text": "có đứa trên tiktok lừa em mất acc"}, ["trợ lý tự động", "Có phải bạn"], None),
@@ -172,6 +176,19 @@ CHILD_ONBOARDING_BY_WORDS: Script = [
     ({"start": "1"}, ["trợ lý tự động"], ["AUDIENCE_CHILD", "AUDIENCE_PARENT"]),
     ({"text": "chào"}, ["bạn là ai"], ["AUDIENCE_CHILD", "AUDIENCE_PARENT"]),  # asked again
     ({"text": "em 14 tuổi"}, ["Cảm ơn bạn"], ["REPORT", "ADVICE", "COUNSELOR"]),
+]
+SAD_EMOJI_ONLY: Script = [
+    (
+        {"text": "😭😭😭"},
+        ["trợ lý tự động", "kể cho mình", "111"],
+        ["REPORT", "ADVICE", "COUNSELOR"],
+    ),
+]
+WAITING_HONESTLY: Script = [
+    ({"payload": "COUNSELOR"}, ["chưa có tư vấn viên"], ["LEAVE_QUEUE", "DELETE_CHAT"]),
+    ({"text": "111"}, ["113"], None),  # the safe word: the numbers, but "nobody online" once
+    ({"payload": "COUNSELOR"}, ["chưa có tư vấn viên"], None),  # asked: told again
+    ({"text": "em muốn rời hàng chờ"}, ["rời hàng chờ"], ["REPORT", "ADVICE", "COUNSELOR"]),
 ]
 CHECK_IN_YES: Script = [
     (
@@ -241,6 +258,8 @@ SCRIPTS = {
     "answers that answer nothing, twice": ANSWERS_THAT_ANSWER_NOTHING_TWICE,
     "a parent says who they are in words": PARENT_FIRST_MESSAGE_AND_ONBOARDING_BY_WORDS,
     "a child gives the age in words": CHILD_ONBOARDING_BY_WORDS,
+    "nothing but sad emoji": SAD_EMOJI_ONLY,
+    "waiting: nobody online said once, leaving by words": WAITING_HONESTLY,
     "distress: a check-in, then yes": CHECK_IN_YES,
     "distress: a check-in, then no": CHECK_IN_NO,
     "distress: a check-in, then a crisis": CHECK_IN_THEN_A_CRISIS,

@@ -40,10 +40,9 @@ class Finder:
         self._topic_words = self._index(
             {tid: [t["title"], *t.get("keywords", [])] for tid, t in topics.items()}
         )
-        self._answers = {
-            question: self._ranked(choices)
-            for question, choices in content.node("answers").items()
-        }
+        answers = dict(content.node("answers"))
+        self._sad_emoji = frozenset(str(e) for e in answers.pop("sad_emoji", []))
+        self._answers = {question: self._ranked(choices) for question, choices in answers.items()}
 
     def platform(self, plain: str, entity: str | None = None) -> str:
         for text in (entity, plain):
@@ -58,6 +57,11 @@ class Finder:
         """The button a typed answer to `question` means, or "": the longest phrase found wins,
         and on a tie the button listed first ("no" before "yes")."""
         return self._find(self._answers.get(question, []), plain)
+
+    def only_sad_emoji(self, text: str) -> bool:
+        """ "😭😭😭": nothing but sad emoji (and spaces or variation selectors)."""
+        marks = [ch for ch in text if not ch.isspace() and ch not in "\ufe0f\u200d"]
+        return bool(marks) and all(ch in self._sad_emoji for ch in marks)
 
     def age_band(self, plain: str) -> str:
         """The age band of "em 14 tuổi", "con tôi 12t", "lớp 8" (a grade is about age + 6)."""

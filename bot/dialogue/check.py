@@ -3,23 +3,28 @@
 Every key the table can produce exists (for every report category, advice topic and
 platform) with a child and a parent version, button titles ≤ 20 characters, messages
 ≤ 2000, no empty text, only known placeholders, every state reachable, and every step that
-ends a flow shows the way to a person (111 in its text, or the counselor button).
+ends a flow shows the way to a person (111 in its text, or the counselor button). Short enough
+for a phone: a child-version message ≤ 600 characters, and no turn says more than 3 messages
+(counting the queue's notice when the step joins the queue, and the disclosure of a first reply).
 """
 
 import re
 import string
 from collections.abc import Iterator
+from itertools import product
 from typing import Any
 
 from bot.content import AUDIENCES, Content, ContentError
 from bot.dialogue.catalogue import Finder
-from bot.dialogue.engine import DISCLOSURE
+from bot.dialogue.engine import DISCLOSURE, OPENERS
 from bot.dialogue.table import BUTTONS, TABLE, State
 from bot.handoff.service import HANDOFF_NOTICES
 from bot.understanding.taxonomy import REPORT_INTENTS
 from nlu.components.normaliser import Normaliser
 
 MAX_TEXT = 2000
+MAX_CHILD_TEXT = 600  # one phone screen
+MAX_MESSAGES = 3
 MAX_TITLE = 20
 PLACEHOLDERS = {"platform", "label", "position", "minutes"}
 _SLOT = re.compile(r"\{(\w+)\}")
@@ -40,6 +45,31 @@ def check_content(content: Content, normaliser: Normaliser) -> list[str]:
     problems += _check_leaves(content.tree, "")
     problems += _check_states()
     problems += _check_flow_ends(content, slots)
+    problems += _check_turn_lengths()
+    return problems
+
+
+def _check_turn_lengths() -> list[str]:
+    problems = []
+    for (state, trigger), step in TABLE.items():
+        first = state in ("*", State.NEW) and trigger not in OPENERS
+        for audience, priority in product(AUDIENCES, ("normal", "high")):
+            notice = any(
+                e.startswith("handoff") and (e != "handoff:high?" or priority == "high")
+                for e in step.effects
+            )
+            said = [
+                say
+                for say in step.say
+                if (not say.only or say.only == audience)
+                and (not say.when or say.when == priority)
+                and not say.unless  # said instead of another one, never beside it
+            ]
+            count = len(said) + notice + (first and bool(said))
+            if count > MAX_MESSAGES:
+                problems.append(
+                    f"({state}, {trigger}) says {count} messages to a {audience} ({priority})"
+                )
     return problems
 
 
@@ -69,8 +99,9 @@ def _check_text(content: Content, key: str) -> list[str]:
         except ContentError as error:
             problems.append(str(error))
             continue
-        if len(text) > MAX_TEXT:
-            problems.append(f"{key} ({audience}): {len(text)} characters > {MAX_TEXT}")
+        limit = MAX_CHILD_TEXT if audience == "child" else MAX_TEXT
+        if len(text) > limit:
+            problems.append(f"{key} ({audience}): {len(text)} characters > {limit}")
         unknown = _placeholders(content.node(key)) - PLACEHOLDERS
         if unknown:
             problems.append(f"{key}: unknown placeholders {sorted(unknown)}")

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.channels.base import EventKind
-from bot.dialogue.table import ASKING, BUTTONS, QUESTIONS, TABLE, State, Step
+from bot.dialogue.table import ASKING, BUTTONS, CHOICES, QUESTIONS, TABLE, Say, State, Step
 from bot.store.sessions import Session
 from bot.understanding.taxonomy import (
     CRISIS_INTENTS,
@@ -20,7 +20,7 @@ from bot.understanding.taxonomy import (
 )
 
 DISCLOSURE = "replies.welcome"
-_OPENERS = frozenset({"safe_word", "crisis", "start", "greeting"})  # say it, or cannot wait
+OPENERS = frozenset({"safe_word", "crisis", "start", "greeting"})  # say it, or cannot wait
 SAFE_WORDS = frozenset({"111", "cuu", "cuu em", "sos"})  # normalised, without diacritics
 PAUSE_AFTER_HUMAN_MS = 30 * 60 * 1000
 _SLOT = re.compile(r"\{(\w+)\}")
@@ -43,6 +43,7 @@ class Turn:
     answer: str = ""  # the button a typed answer to the current question means
     audience: str = ""  # "parent" or "child" when the words say who is writing ("con tôi")
     age_band: str = ""  # when the words give an age or a grade ("em 14 tuổi", "lớp 8")
+    sad: bool = False  # nothing but sad emoji ("😭😭😭")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +96,10 @@ def decide(session: Session, turn: Turn, catalogue: Catalogue) -> Decision:
         if (not say.only or say.only == seen.audience)
         and (not say.when or (say.when == "high") == high)
     ]
-    replies = tuple(r for say in says if (r := _reply(say.key, say.buttons, slots, catalogue)))
-    if seen.state == State.NEW and trigger not in _OPENERS:
+    replies = tuple(
+        r for say in says if (r := _reply(say, slots, catalogue, seen.audience)) is not None
+    )
+    if seen.state == State.NEW and trigger not in OPENERS:
         replies = (Reply(DISCLOSURE),) + replies  # the first reply says who is answering
     known = seen.state in State.__members__.values() and seen.state != State.NEW
     to = step.to or (State(seen.state) if known else State.IDLE)
@@ -240,9 +243,16 @@ def _typed_yes_no(session: Session, turn: Turn) -> str:
 
 
 def _text_trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
-    intent, action = turn.intent, turn.action
-    if session.state in QUESTIONS and action in (None, Action.FALLBACK, Action.SMALLTALK):
+    routine = turn.action in (None, Action.FALLBACK, Action.SMALLTALK)
+    if routine and turn.sad:
+        return "sad_emoji", {}  # an invitation to talk, never "Không sao đâu"
+    if routine and session.state in CHOICES:
         return "unanswered", {}  # no answer and nothing else: ask once more, then go on
+    return _free_text_trigger(session, turn)
+
+
+def _free_text_trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
+    intent, action = turn.intent, turn.action
     if session.state == State.WHAT and action not in (Action.HANDOFF,):
         slots = {"summary": turn.text[:500], "links": " ".join(_LINK.findall(turn.text))}
         platform = turn.platform or session.slots.get("platform", "")
@@ -272,7 +282,10 @@ def _text_trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
     return (action.value if action else "fallback"), {}
 
 
-def _reply(key: str, buttons: str, slots: dict[str, str], catalogue: Catalogue) -> Reply | None:
+def _reply(say: Say, slots: dict[str, str], catalogue: Catalogue, audience: str) -> Reply | None:
+    key = say.key
+    if say.unless == "platform" and slots.get("platform", "") in catalogue.platforms:
+        return None  # the app is known: its own steps are said instead
     names = _SLOT.findall(key)
     if any(not slots.get(name) for name in names):
         return None  # e.g. no platform named: no platform steps
@@ -283,10 +296,10 @@ def _reply(key: str, buttons: str, slots: dict[str, str], catalogue: Catalogue) 
         ("platform", catalogue.platforms.get(slots.get("platform", ""), "")),
         ("label_key", f"reports.categories.{slots.get('category', '')}.label"),
     )
-    return Reply(filled, params, _buttons(buttons, catalogue))
+    return Reply(filled, params, _buttons(say.buttons, catalogue, audience))
 
 
-def _buttons(name: str, catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
+def _buttons(name: str, catalogue: Catalogue, audience: str = "") -> tuple[tuple[str, str], ...]:
     if name == "platforms":
         items = [(title, f"PLATFORM:{pid}") for pid, title in catalogue.platforms.items()]
         return tuple(items[:12]) + (("Ứng dụng khác", "PLATFORM:other"),)
@@ -294,7 +307,7 @@ def _buttons(name: str, catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
         return tuple((title, f"ADVICE_TOPIC:{tid}") for tid, title in catalogue.topics.items())[
             :13
         ]
-    return BUTTONS.get(name, ())
+    return BUTTONS.get(f"{name}:{audience}") or BUTTONS.get(name, ())
 
 
 def _onboarding(session: Session, payload: str) -> Session:
@@ -316,6 +329,9 @@ def _effects(step: Step, slots: dict[str, str]) -> tuple[Effect, ...]:
         kind, _, value = spec.partition(":")
         if kind == "raise":
             handoffs.append(Effect("handoff", (("priority", value), ("quiet", "1"))))
+        elif kind == "where":
+            asked = priority if value == "{priority}" else value
+            handoffs.append(Effect("handoff", (("priority", asked), ("asked", "1"))))
         elif kind != "handoff":
             others.append(kind)
         elif value == "{priority}" or (value == "high?" and priority == "high"):

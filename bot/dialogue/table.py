@@ -36,6 +36,7 @@ class Say:
     buttons: str = ""  # a named set in BUTTONS
     only: str = ""  # said only to this audience ("parent")
     when: str = ""  # "high": only for a high-priority report; "normal": only for the others
+    unless: str = ""  # said only when this slot names nothing the catalogue knows ("platform")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,19 +45,26 @@ class Step:
     to: State | None = None  # None: stay where we are
     # "handoff:<priority>" (join the counselor queue; `{priority}`: the report's), "case"
     # (open or update the case), "relay" (the person's words go to the console), "leave"
-    # (out of the queue), "raise:<priority>" (move up in the queue without a notice).
+    # (out of the queue), "raise:<priority>" (move up in the queue without a notice),
+    # "where:<priority>" (asked where they are: the notice even when it says nothing new).
     # Joining the queue always moves the conversation to WAITING.
     effects: tuple[str, ...] = ()
 
 
 S = Say
+# The end of a report, at most three messages on a phone: evidence, the category's next steps
+# and the way to a counselor; the app's reporting steps and, for a parent, how to talk with
+# the child, behind buttons. A high-priority report is queued at once (the queue's notice is
+# the third message), its evidence advice behind a button.
 EVIDENCE_AND_NEXT = (
-    S("reports.common.evidence"),
+    S("reports.common.evidence", when="normal"),
     S("reports.categories.{category}.next"),
-    S("platforms.platforms.{platform}.report"),
-    S("reports.categories.{category}.parent_talk", only="parent"),  # talking with the child
     S("reports.common.offer_counselor", "after_report", when="normal"),
-    S("reports.common.queued_high", when="high"),  # sexual abuse, grooming, trafficking
+    S("reports.common.queued_high", "after_report_high", when="high"),
+)
+HOW_TO_REPORT = (
+    S("platforms.platforms.{platform}.report", "after_steps"),
+    S("reports.common.report_where", "after_steps", unless="platform"),
 )
 
 HEAD_OF_QUEUE = ("handoff:imminent", "case")
@@ -144,6 +152,15 @@ TABLE: dict[tuple[str, str], Step] = {
     ("check_in", "unanswered"): Step((S("replies.check_in_again", "check_in"),)),
     ("check_in", "unanswered_again"): Step((S("replies.check_in_no", "menu"),), State.IDLE),
     ("check_in", "CHECK_IN_NO"): Step((S("replies.check_in_no", "menu"),), State.IDLE),
+    # --- behind the buttons at the end of a report (also while waiting for a counselor) ---
+    ("*", "HOW_TO_REPORT"): Step(HOW_TO_REPORT),
+    ("*", "EVIDENCE"): Step((S("reports.common.evidence", "after_steps"),)),
+    ("*", "PARENT_TALK"): Step((S("reports.categories.{category}.parent_talk", "after_steps"),)),
+    ("waiting", "HOW_TO_REPORT"): Step(HOW_TO_REPORT, effects=("relay",)),
+    ("waiting", "EVIDENCE"): Step((S("reports.common.evidence", "waiting"),), effects=("relay",)),
+    ("waiting", "PARENT_TALK"): Step(
+        (S("reports.categories.{category}.parent_talk", "waiting"),), effects=("relay",)
+    ),
     # --- advice -------------------------------------------------------------------------
     ("*", "advice"): Step((S("advice.menu_text", "topics"),), State.ADVICE),
     ("*", "ADVICE"): Step((S("advice.menu_text", "topics"),), State.ADVICE),
@@ -158,6 +175,7 @@ TABLE: dict[tuple[str, str], Step] = {
     ("*", "smalltalk:affirm"): Step((S("smalltalk.affirm", "menu"),), State.IDLE),
     ("*", "smalltalk:deny"): Step((S("smalltalk.deny", "menu"),), State.IDLE),
     ("*", "fallback"): Step((S("replies.fallback", "menu"),), State.IDLE),
+    ("*", "sad_emoji"): Step((S("replies.invite_to_talk", "menu"),), State.IDLE),
     # --- waiting for a counselor: quiet; the person's words wait for the counselor --------
     ("waiting", "*"): Step((), effects=("relay",)),
     ("waiting", "safe_word"): Step(
@@ -178,7 +196,7 @@ TABLE: dict[tuple[str, str], Step] = {
     ),
     ("waiting", "SAFE_NOW"): Step((S("replies.safe_now", "waiting"),), effects=("relay",)),
     ("waiting", "media"): Step((S("replies.media"),), effects=("relay",)),
-    ("waiting", "COUNSELOR"): Step((), effects=("handoff:{priority}",)),  # where am I now?
+    ("waiting", "COUNSELOR"): Step((), effects=("where:{priority}",)),  # where am I now?
     ("waiting", "LEAVE_QUEUE"): Step((S("handoff.left"),), State.IDLE, ("leave",)),
     ("waiting", "DELETE_CHAT"): Step((S("reports.common.delete_conversation"),)),
     # --- with a counselor: the bot is silent but for the safe word and media -------------
@@ -187,7 +205,8 @@ TABLE: dict[tuple[str, str], Step] = {
     ("counselor", "media"): Step((S("replies.media"),), effects=("relay",)),
 }
 
-# Named button sets: (title, payload). A title that is a content key is looked up.
+# Named button sets: (title, payload). A title that is a content key is looked up. A set named
+# "<name>:parent" is offered to parents instead of "<name>".
 BUTTONS: dict[str, tuple[tuple[str, str], ...]] = {
     "audience": (
         ("onboarding.ask_audience.buttons.child", "AUDIENCE_CHILD"),
@@ -231,6 +250,26 @@ BUTTONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("reports.common.ongoing_buttons.no", "ONGOING_NO"),
     ),
     "after_report": (
+        ("reports.common.after_buttons.how_to_report", "HOW_TO_REPORT"),
+        ("onboarding.menu_buttons.counselor", "COUNSELOR"),
+        ("onboarding.menu_buttons.delete", "DELETE_CHAT"),
+    ),
+    "after_report:parent": (
+        ("reports.common.after_buttons.how_to_report", "HOW_TO_REPORT"),
+        ("reports.common.after_buttons.talk", "PARENT_TALK"),
+        ("onboarding.menu_buttons.counselor", "COUNSELOR"),
+        ("onboarding.menu_buttons.delete", "DELETE_CHAT"),
+    ),
+    "after_report_high": (
+        ("reports.common.after_buttons.evidence", "EVIDENCE"),
+        ("reports.common.after_buttons.how_to_report", "HOW_TO_REPORT"),
+    ),
+    "after_report_high:parent": (
+        ("reports.common.after_buttons.evidence", "EVIDENCE"),
+        ("reports.common.after_buttons.how_to_report", "HOW_TO_REPORT"),
+        ("reports.common.after_buttons.talk", "PARENT_TALK"),
+    ),
+    "after_steps": (
         ("onboarding.menu_buttons.counselor", "COUNSELOR"),
         ("onboarding.menu_buttons.delete", "DELETE_CHAT"),
     ),
@@ -243,6 +282,13 @@ BUTTONS: dict[str, tuple[tuple[str, str], ...]] = {
 
 # The states that asked a question with buttons, and the name of that question in
 # content/vi/answers.yml (the typed answers to it).
-QUESTIONS: dict[str, str] = {"check": "check", "ongoing": "ongoing", "check_in": "check_in"}
+QUESTIONS: dict[str, str] = {
+    "check": "check",
+    "ongoing": "ongoing",
+    "check_in": "check_in",
+    "waiting": "waiting",
+}
+# States that asked a question only the buttons (or their typed forms) answer.
+CHOICES = frozenset({"check", "ongoing", "check_in"})
 # States where an old button tapped again re-asks the current question.
 ASKING = frozenset({"check", "what", "platform", "ongoing", "check_in"})

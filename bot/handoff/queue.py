@@ -232,6 +232,9 @@ class HandoffQueue:
         """Sets a one-time flag on the conversation; True the first time."""
         return bool(await self._redis.hsetnx(keys.handoff(conversation_id), name, "1"))
 
+    async def unflag(self, conversation_id: str, name: str) -> None:
+        await self._redis.hdel(keys.handoff(conversation_id), name)
+
     async def wait_estimate_seconds(self, position: int, online: int) -> int:
         """The median of recent handling times, times the people ahead per counselor online."""
         recent = sorted(int(x) for x in await self._redis.lrange(keys.HANDOFF_HANDLED, 0, -1))

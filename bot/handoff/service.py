@@ -87,8 +87,14 @@ class Handoffs:
 
     # --- the child's side (worker turns) -------------------------------------------------------
     async def join(
-        self, channel: str, user_id: str, priority: str, context: dict[str, str], audience: str
-    ) -> tuple[str, OutgoingMessage]:
+        self,
+        channel: str,
+        user_id: str,
+        priority: str,
+        context: dict[str, str],
+        audience: str,
+        asked: bool = False,
+    ) -> tuple[str, OutgoingMessage | None]:
         """Joins (or moves up in) the queue; returns the id and the notice for the child."""
         now = self.now_ms()
         handoff_id, new = await self.queue.join(channel, user_id, priority, now, context)
@@ -96,17 +102,23 @@ class Handoffs:
         if found is not None and found.status == "active":
             return handoff_id, self._content.message("handoff.still_with_counselor", audience)
         await events.publish(self._redis, {"type": "queue", "id": handoff_id, "new": new})
-        return handoff_id, await self.waiting_notice(handoff_id, audience, now)
+        return handoff_id, await self.waiting_notice(handoff_id, audience, now, asked)
 
-    async def waiting_notice(self, handoff_id: str, audience: str, now_ms: int) -> OutgoingMessage:
+    async def waiting_notice(
+        self, handoff_id: str, audience: str, now_ms: int, asked: bool = False
+    ) -> OutgoingMessage | None:
+        """Where the person is and how long it may take; "nobody is online" once per wait
+        (and again only after someone was online). None when there is nothing new to say."""
         position = await self.queue.position(handoff_id) or 1
         await self.queue.notified(handoff_id, position, now_ms)
         online = len(await self.queue.online(now_ms))
         if not online:
+            if not await self.queue.flag(handoff_id, "nobody_online_said") and not asked:
+                return None
             return self._content.message("handoff.nobody_online", audience)
+        await self.queue.unflag(handoff_id, "nobody_online_said")
         seconds = await self.queue.wait_estimate_seconds(position, online)
-        minutes = str(max(1, round(seconds / 60)))
-        params = {"position": str(position), "minutes": minutes}
+        params = {"position": str(position), "minutes": minutes_range(seconds)}
         return self._content.message("handoff.waiting", audience, params)
 
     async def child_wrote(self, handoff_id: str, text: str, at_ms: int) -> None:
@@ -220,7 +232,9 @@ class Handoffs:
         now = self.now_ms()
         for position, found in enumerate(await self.queue.waiting(), start=1):
             if await self.queue.notice_due(found.id, position, now):
-                await self._send(found, await self.waiting_notice(found.id, found.audience, now))
+                notice = await self.waiting_notice(found.id, found.audience, now)
+                if notice is not None:
+                    await self._send(found, notice)
         for found in await self.queue.active():
             closes = window_closes_ms(found)
             soon = closes is not None and closes - now < WARN_BEFORE_MS
@@ -291,3 +305,13 @@ class Handoffs:
                                     detail)  # fmt: skip
         except (SQLAlchemyError, OSError):
             log.error("audit not recorded", extra={"action": action})
+
+
+# A wait said as a range that moves only when the wait really changes: one recent long
+# conversation should not turn "7 minutes" into "120 minutes" and back.
+WAIT_RANGES = ((5, "1–5"), (10, "5–10"), (20, "10–20"), (30, "20–30"), (60, "30–60"))
+
+
+def minutes_range(seconds: int) -> str:
+    minutes = seconds / 60
+    return next((said for upper, said in WAIT_RANGES if minutes <= upper), "hơn 60")

@@ -25,6 +25,7 @@ from bot.understanding.assess import Assessor, load_screen
 from bot.understanding.classifier import RasaIntentClassifier
 from bot.understanding.server import LocalNluServer
 from bot.understanding.taxonomy import Action
+from bot.understanding.token import with_nlu_token
 from tests.bench.common import command_settings, free_port
 from tests.bench.eval_nlu import TARGETS, EvalResult, evaluate, load_eval_set
 from tests.bench.eval_real import DEFAULT_CORPUS, read_corpus, route_all
@@ -34,8 +35,9 @@ REAL_SHARES = (Action.URGENT_HANDOFF, Action.CHECK_IN, Action.REPORT)
 
 
 def train_env() -> dict[str, str]:
-    pairs = (line.split("=", 1) for line in (ROOT / "nlu" / "train.env").read_text().splitlines())
-    return {k.strip(): v.strip() for k, v in pairs if k.strip() and not k.startswith("#")}
+    lines = (ROOT / "nlu" / "train.env").read_text().splitlines()
+    pairs = (line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+    return {key.strip(): value.strip() for key, value in pairs}
 
 
 async def train(seed: int, folder: Path) -> tuple[Path, float]:
@@ -68,12 +70,15 @@ async def train(seed: int, folder: Path) -> tuple[Path, float]:
 async def measure(
     base: Settings, model: Path, corpus: list[str]
 ) -> tuple[EvalResult, Counter[Action]]:
-    settings = replace(base, nlu_model=model, rasa_url=f"http://127.0.0.1:{free_port()}")
+    url = f"http://127.0.0.1:{free_port()}"
+    settings = with_nlu_token(replace(base, nlu_model=model, rasa_url=url))
     server = LocalNluServer(settings)
     await server.start()
     try:
         async with aiohttp.ClientSession() as session:
-            classifier = RasaIntentClassifier(session, settings.rasa_url, settings.nlu_timeout)
+            classifier = RasaIntentClassifier(
+                session, url, settings.nlu_timeout, token=settings.rasa_token.reveal()
+            )
             assessor = Assessor(classifier, load_screen(settings))
             result = await evaluate(assessor, *load_eval_set())
             real = Counter(a.triage.action for a in await route_all(assessor, corpus))
