@@ -1,4 +1,8 @@
-"""The local web chat: a try-out channel through the same pipeline (no platform account)."""
+"""The local web chat: a try-out channel through the same pipeline (no platform account).
+
+One Redis list per chat holds the conversation as the page shows it, both sides in order:
+the child's lines (`from: child`), the bot's (`bot`) and a counselor's (`counselor`), for the
+session's TTL, so a reload shows it all again and "delete" removes it all."""
 
 import json
 import re
@@ -23,7 +27,13 @@ from bot.store import keys
 
 CHAT_ID = re.compile(r"^[0-9a-f]{32}$")
 MESSAGE_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
-MAX_TEXT = 5000
+MAX_TEXT = 2000  # the page's limit too (a counter and maxlength); longer is refused, not cut
+MAX_TITLE = 100  # a tapped button's title, kept in the history as the child's line
+PAGE = 200  # history items per request
+
+
+class TooLong(BadPayload):
+    """A text over MAX_TEXT characters: the page says so in Vietnamese."""
 
 
 class WebChatAdapter:
@@ -72,7 +82,7 @@ class WebChatAdapter:
             return [IncomingEvent(kind=EventKind.BUTTON, payload=payload[:1000], **common)]
         if isinstance(text, str) and text.strip():
             if len(text) > MAX_TEXT:
-                raise BadPayload(f"text longer than {MAX_TEXT} characters")
+                raise TooLong(f"text longer than {MAX_TEXT} characters")
             return [IncomingEvent(kind=EventKind.TEXT, text=text, **common)]
         if data.get("start") is True:
             return [IncomingEvent(kind=EventKind.START, **common)]
@@ -80,16 +90,42 @@ class WebChatAdapter:
 
     async def send(self, user_id: str, message: OutgoingMessage, delivery: Delivery) -> SendResult:
         item = {
+            "from": "counselor" if delivery.human else "bot",
             "text": message.text,
             "buttons": [{"title": b.title, "payload": b.payload} for b in message.buttons],
         }
-        key = keys.webchat_replies(user_id)
+        await self._append(user_id, item)
+        return SendResult(SendStatus.SENT)
+
+    async def remember(self, event: IncomingEvent, title: str = "") -> None:
+        """The child's own line (typed text, or the title of the button tapped), once per id."""
+        text = event.text if event.kind is EventKind.TEXT else title[:MAX_TITLE]
+        if not text.strip() or await self._redis.exists(keys.dedupe(self.name, event.event_id)):
+            return
+        await self._append(event.user_id, {"from": "child", "text": text, "id": event.event_id})
+
+    async def _append(self, chat_id: str, item: dict[str, Any]) -> None:
+        key = keys.webchat_replies(chat_id)
         async with self._redis.pipeline(transaction=True) as tx:
             tx.rpush(key, json.dumps(item, ensure_ascii=False))
             tx.expire(key, self._ttl)
             await tx.execute()
-        return SendResult(SendStatus.SENT)
+
+    async def history(self, chat_id: str, after: int) -> list[dict[str, Any]]:
+        """Both sides, from the `after`-th item on (at most PAGE at a time)."""
+        raw = await self._redis.lrange(keys.webchat_replies(chat_id), after, after + PAGE - 1)
+        return [json.loads(item) for item in raw]
 
     async def replies(self, chat_id: str, after: int) -> list[dict[str, Any]]:
-        raw = await self._redis.lrange(keys.webchat_replies(chat_id), after, after + 49)
-        return [json.loads(item) for item in raw]
+        """The bot's and counselors' messages only, after the first `after` of them."""
+        raw = await self._redis.lrange(keys.webchat_replies(chat_id), 0, -1)
+        items = [json.loads(item) for item in raw]
+        theirs = [item for item in items if item.get("from") != "child"]
+        return theirs[after : after + 50]
+
+    async def forget(self, chat_id: str) -> None:
+        """The page's "delete": the history, the chat id and the conversation's state."""
+        await self._redis.delete(
+            keys.webchat_replies(chat_id), keys.webchat_chat(chat_id),
+            keys.session(self.name, chat_id),
+        )  # fmt: skip
