@@ -1,10 +1,16 @@
 """The web chat through the whole pipeline: real Redis, real NLU, a worker in burst mode."""
 
 import io
+import re
+from html import escape
 
+import yaml
 from aiohttp.test_utils import TestClient
 
-from tests.conftest import AppFactory, drain
+from bot.appkeys import HANDOFFS, REDIS
+from bot.channels.webchat import MAX_TEXT
+from bot.store import keys
+from tests.conftest import ROOT, AppFactory, drain
 
 
 async def open_chat(client: TestClient) -> str:  # type: ignore[type-arg]
@@ -110,3 +116,102 @@ async def test_disabled_web_chat_is_not_there(make_client: AppFactory) -> None:
     assert (await client.get("/chat")).status == 404
     assert await say(client, "0" * 32, text="hi") == 404
     assert (await client.post("/chat/api/chats")).status == 404
+
+
+async def history(client: TestClient, chat: str, after: int = 0) -> dict:  # type: ignore[type-arg]
+    resp = await client.get("/chat/api/history", params={"chat_id": chat, "after": str(after)})
+    assert resp.status == 200
+    body: dict = await resp.json()  # type: ignore[type-arg]
+    return body
+
+
+async def test_the_history_keeps_both_sides_in_order(make_client: AppFactory) -> None:
+    client = await make_client()
+    chat = await open_chat(client)
+    await say(client, chat, text="chào bạn", id="m1")
+    await say(client, chat, text="chào bạn", id="m1")  # a retry is one line, not two
+    await drain(client)
+    await say(client, chat, payload="COUNSELOR", title="Nói với tư vấn viên", id="m2")
+    await drain(client)
+    items = (await history(client, chat))["items"]
+    assert items[0] == {"from": "child", "text": "chào bạn", "id": "m1"}
+    assert [i["from"] for i in items[1:3]] == ["bot", "bot"]
+    assert items[3] == {"from": "child", "text": "Nói với tư vấn viên", "id": "m2"}
+    assert {i["from"] for i in items[4:]} == {"bot"}
+    assert (await history(client, chat, after=3))["items"] == items[3:]
+    # the bot's side alone, as before (scripts and tests count only replies)
+    assert [i["text"] for i in await replies(client, chat)] == [
+        i["text"] for i in items if i["from"] != "child"
+    ]
+
+
+async def test_a_counselor_is_a_person_on_the_page(make_client: AppFactory) -> None:
+    client = await make_client()
+    handoffs = client.server.app[HANDOFFS]
+    chat = await open_chat(client)
+    assert (await history(client, chat))["talking"] == "bot"
+    await say(client, chat, payload="COUNSELOR")
+    await drain(client)
+    assert (await history(client, chat))["talking"] == "waiting"
+    found = await handoffs.claim("lan")
+    await handoffs.say(found, "lan", "Chào em, chị là Lan, gọi 111 nếu cần nhé.")
+    page = await history(client, chat)
+    assert page["talking"] == "counselor"
+    last = page["items"][-1]
+    assert last["from"] == "counselor"
+    assert "chị là Lan" in last["text"]
+    assert page["items"][-2]["from"] == "bot"  # "a counselor has joined" is the bot's notice
+
+
+async def test_delete_removes_the_history_and_the_id(make_client: AppFactory) -> None:
+    client = await make_client()
+    app = client.server.app
+    chat = await open_chat(client)
+    await say(client, chat, payload="COUNSELOR")
+    await drain(client)
+    assert await app[HANDOFFS].queue.for_user("webchat", chat) is not None
+    foreign = {"Origin": "https://evil.example"}
+    assert (await client.delete(f"/chat/api/chats/{chat}", headers=foreign)).status == 403
+    assert (await client.delete("/chat/api/chats/nope")).status == 400
+    assert (await client.delete(f"/chat/api/chats/{chat}")).status == 204
+    assert (await history(client, chat))["items"] == []
+    assert (await history(client, chat))["talking"] == "bot"  # no longer waiting
+    gone = (keys.webchat_replies(chat), keys.webchat_chat(chat), keys.session("webchat", chat))
+    for key in gone:
+        assert await app[REDIS].exists(key) == 0
+    assert await say(client, chat, text="còn ai không") == 403  # the id is gone too
+
+
+async def test_errors_are_codes_the_page_words_in_vietnamese(make_client: AppFactory) -> None:
+    client = await make_client()
+    chat = await open_chat(client)
+    assert await say(client, chat, text="x" * MAX_TEXT) == 202
+    long = await client.post("/chat/api/messages", json={"chat_id": chat, "text": "x" * 6000})
+    assert long.status == 400
+    assert await long.json() == {"error": "too_long"}
+    words = yaml.safe_load((ROOT / "content" / "vi" / "webchat.yml").read_text("utf-8"))
+    for key in ("error", "unavailable", "rate_limited", "too_long", "busy"):
+        assert "111" in words[key], key
+    assert str(MAX_TEXT) in words["too_long"]
+    html = await (await client.get("/chat")).text()
+    assert f'maxlength="{MAX_TEXT}"' in html
+    assert escape(words["rate_limited"]) in html
+    assert escape(words["busy"]) in html
+
+
+async def test_the_page_has_a_strict_csp_and_a_favicon(make_client: AppFactory) -> None:
+    client = await make_client()
+    page = await client.get("/chat")
+    csp = page.headers["Content-Security-Policy"]
+    for rule in ("script-src 'self'", "frame-ancestors 'none'", "connect-src 'self'",
+                 "default-src 'none'"):  # fmt: skip
+        assert rule in csp
+    assert "unsafe-inline" not in csp
+    assert page.headers["X-Frame-Options"] == "DENY"
+    html = await page.text()
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/chat/static/chat.js" defer>']
+    assert not re.search(r"\son[a-z]+\s*=", html)  # no onclick= and such: CSP would block it
+    icon = await client.get("/chat/static/favicon.svg")
+    assert icon.status == 200
+    assert icon.content_type == "image/svg+xml"
+    assert 'rel="icon" href="/chat/static/favicon.svg"' in html
