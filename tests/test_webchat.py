@@ -7,7 +7,8 @@ from html import escape
 import yaml
 from aiohttp.test_utils import TestClient
 
-from bot.appkeys import HANDOFFS, REDIS
+from bot.appkeys import HANDOFFS, REDIS, WEBCHAT
+from bot.channels.base import Delivery, OutgoingMessage, SendStatus
 from bot.channels.webchat import MAX_TEXT
 from bot.store import keys
 from tests.conftest import ROOT, AppFactory, drain
@@ -180,6 +181,9 @@ async def test_delete_removes_the_history_and_the_id(make_client: AppFactory) ->
     for key in gone:
         assert await app[REDIS].exists(key) == 0
     assert await say(client, chat, text="còn ai không") == 403  # the id is gone too
+    late = await app[WEBCHAT].send(chat, OutgoingMessage("muộn"), Delivery(None, human=True))
+    assert late.status is SendStatus.REFUSED  # a late reply or a counselor: nothing collects
+    assert await app[REDIS].exists(keys.webchat_replies(chat)) == 0
 
 
 async def test_errors_are_codes_the_page_words_in_vietnamese(make_client: AppFactory) -> None:

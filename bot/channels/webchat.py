@@ -89,6 +89,10 @@ class WebChatAdapter:
         raise BadPayload("nothing to say: give text, payload or start")
 
     async def send(self, user_id: str, message: OutgoingMessage, delivery: Delivery) -> SendResult:
+        """Into the chat's history while the chat exists (renewing it): a chat the child
+        deleted, or one expired, collects nothing more (a late reply, a counselor's words)."""
+        if not await self.known(user_id):
+            return SendResult(SendStatus.REFUSED, "unknown_chat")
         item = {
             "from": "counselor" if delivery.human else "bot",
             "text": message.text,
