@@ -3,9 +3,7 @@ before anything parses it (it was a RecursionError, a 500, before the signature 
 
 import json
 import time
-from collections.abc import AsyncIterator
 
-import pytest
 import redis.asyncio as redis
 
 from bot.store import keys
@@ -13,26 +11,11 @@ from tests.conftest import AppFactory
 from tests.fakes.graph import FakeGraph
 from tests.fakes.zalo import FakeZalo
 from tests.test_webchat import open_chat
-from tests.test_webhooks import messenger_settings, page_body, post, text_event
-from tests.test_zalo_webhook import APP_ID, signed, zalo_settings
+from tests.test_webhooks import graph, messenger_settings, page_body, post, text_event
+from tests.test_zalo_webhook import APP_ID, signed, zalo, zalo_settings
 from tests.test_zalo_webhook import post as zalo_post
 
-
-@pytest.fixture
-async def zalo() -> AsyncIterator[FakeZalo]:
-    fake = FakeZalo(app_id=APP_ID)
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def graph() -> AsyncIterator[FakeGraph]:
-    fake = FakeGraph()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
+__all__ = ["graph", "zalo"]  # the fake platforms' fixtures, used by name below
 
 DEEP = b"[" * 200_000 + b"]" * 200_000
 DAY_MS = 24 * 3600 * 1000

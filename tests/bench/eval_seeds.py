@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -92,15 +93,29 @@ def render(seed: int, seconds: float, result: EvalResult, real: Counter[Action],
     line = f"seed {seed:>6}  trained in {seconds:4.0f} s  {figures}"
     if n:
         line += "  real: " + "  ".join(f"{a.value} {real[a] / n:.1%}" for a in REAL_SHARES)
-    return line + ("" if result.meets_targets() else "  TARGETS NOT MET")
+    if result.meets_targets():
+        return line
+    return "\n".join([line + "  TARGETS NOT MET", *(f"    {miss}" for miss in result.misses())])
+
+
+def _keep(model: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(model, target)
 
 
 async def one_seed(
-    seed: int, base: Settings, corpus: list[str], gate: asyncio.Semaphore, measuring: asyncio.Lock
+    seed: int,
+    base: Settings,
+    corpus: list[str],
+    gates: tuple[asyncio.Semaphore, asyncio.Lock],
+    keep: Path | None,
 ) -> tuple[str, bool]:
+    gate, measuring = gates
     with tempfile.TemporaryDirectory(prefix=f"eval-seed-{seed}-") as tmp:
         async with gate:
             model, seconds = await train(seed, Path(tmp))
+        if keep:
+            await asyncio.to_thread(_keep, model, keep / f"seed-{seed}.tar.gz")
         async with measuring:  # one Rasa server at a time: figures are not slowed by another
             result, real = await measure(base, model, corpus)
     text = render(seed, seconds, result, real, len(corpus))
@@ -108,15 +123,17 @@ async def one_seed(
     return text, result.meets_targets()
 
 
-async def _main(corpus_path: Path, corpus: list[str], seeds: tuple[int, ...]) -> int:
+async def _main(
+    corpus_path: Path, corpus: list[str], seeds: tuple[int, ...], keep: Path | None
+) -> int:
     base = command_settings()
     print(
         f"eval-seeds: seeds {', '.join(map(str, seeds))}; targets {TARGETS}; "
         f"real text: {corpus_path.name if corpus else 'none'} ({len(corpus)} lines)",
         flush=True,
     )
-    gate, measuring = asyncio.Semaphore(2), asyncio.Lock()
-    results = await asyncio.gather(*(one_seed(s, base, corpus, gate, measuring) for s in seeds))
+    gates = asyncio.Semaphore(2), asyncio.Lock()
+    results = await asyncio.gather(*(one_seed(s, base, corpus, gates, keep) for s in seeds))
     met = all(ok for _, ok in results)
     print("all seeds meet the targets" if met else "SOME SEED MISSES A TARGET")
     return 0 if met else 1
@@ -126,6 +143,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="make eval-seeds")
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
+    parser.add_argument("--keep", type=Path, help="keep the trained models in this folder")
     args = parser.parse_args()
     corpus = read_corpus(args.corpus, None) if args.corpus.exists() else []
-    sys.exit(asyncio.run(_main(args.corpus, corpus, tuple(args.seeds))))
+    sys.exit(asyncio.run(_main(args.corpus, corpus, tuple(args.seeds), args.keep)))
