@@ -1,5 +1,5 @@
-"""Command line: `python -m bot serve | worker | route | stats | users add | check-content |
-delete-person`."""
+"""Command line: `python -m bot serve | worker | route | stats | users add | list | disable |
+enable | reset-password | check-content | delete-person`."""
 
 import argparse
 import asyncio
@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 from dotenv import load_dotenv
+from redis.exceptions import RedisError
 
 from bot.app import create_app
 from bot.content import Content
@@ -92,6 +93,61 @@ async def add_user_command(settings: Settings, username: str, role: str, passwor
     finally:
         await engine.dispose()
     print(f"users add: {username.strip().lower()} ({role}) can log in at /console/")
+    return 0
+
+
+USER_AUDIT = {
+    "disable": "account_disabled",
+    "enable": "account_enabled",
+    "reset-password": "password_reset",
+}
+
+
+async def manage_user_command(
+    settings: Settings, command: str, username: str = "", password: str = ""
+) -> int:
+    """`users list | disable | enable | reset-password`: audited; disabling or a new password
+    also ends every session of the account (in Redis: its websockets close in every process)."""
+    from bot.cases.db import database_url, make_engine, migrate, sessions
+    from bot.cases.records import CaseRecords
+    from bot.console.auth import AccountError, Accounts, Logins
+    from bot.store.redis import open_redis
+
+    engine = make_engine(database_url(settings.database_url, settings.var_dir))
+    try:
+        await migrate(engine)
+        accounts, records = Accounts(sessions(engine)), CaseRecords(sessions(engine))
+        if command == "list":
+            for name, role, active in await accounts.listing():
+                print(f"{name}\t{role}\t{'enabled' if active else 'disabled'}")
+            return 0
+        try:
+            if command == "reset-password":
+                name = await accounts.set_password(username, password)
+            else:
+                name = await accounts.set_active(username, command == "enable")
+        except AccountError as error:
+            print(f"users {command}: {error}", file=sys.stderr)
+            return 1
+        await records.audit("cli", USER_AUDIT[command], None, name)
+        if command == "enable":
+            print(f"users enable: {name} can log in again")
+            return 0
+        try:
+            async with open_redis(settings.redis_url, settings.var_dir) as client:
+                ended = await Logins(client).end_all(name)
+        except (RedisError, OSError):
+            print(
+                f"users {command}: done, but Redis could not be reached to end {name}'s "
+                "sessions: run the command again once it answers",
+                file=sys.stderr,
+            )
+            return 1
+        await records.audit("cli", "sessions_revoked", None, f"{name}: {ended}")
+    finally:
+        await engine.dispose()
+    done = "disabled" if command == "disable" else "has a new password"
+    print(f"users {command}: {name} {done}; {ended} sessions ended")
     return 0
 
 
@@ -175,6 +231,21 @@ def run_until_signal(main: Coroutine[Any, Any, R]) -> R | int:
         return 130
 
 
+def users_command(settings: Settings, args: argparse.Namespace) -> int:
+    wanted = args.users_command
+    if wanted in ("list", "disable", "enable"):
+        return run_until_signal(
+            manage_user_command(settings, wanted, getattr(args, "username", ""))
+        )
+    password = read_password()
+    if not password:
+        print(f"users {wanted}: no password given (or the two did not match)", file=sys.stderr)
+        return 1
+    if wanted == "reset-password":
+        return run_until_signal(manage_user_command(settings, wanted, args.username, password))
+    return run_until_signal(add_user_command(settings, args.username, args.role, password))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -196,6 +267,13 @@ def main(argv: list[str] | None = None) -> int:
     add_user = user_commands.add_parser("add", help="add an account (password read from stdin)")
     add_user.add_argument("--username", required=True)
     add_user.add_argument("--role", choices=["counselor", "supervisor", "admin"], required=True)
+    user_commands.add_parser("list", help="every account: username, role, enabled")
+    for name, text in (
+        ("disable", "disable an account and end its sessions now"),
+        ("enable", "let a disabled account log in again"),
+        ("reset-password", "a new password (read from stdin); ends the account's sessions"),
+    ):
+        user_commands.add_parser(name, help=text).add_argument("--username", required=True)
     args = parser.parse_args(argv)
 
     load_dotenv(override=False)
@@ -215,11 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "stats":
         return run_until_signal(stats_command(settings, args.start, args.end, args.by))
     if args.command == "users":
-        password = read_password()
-        if not password:
-            print("users add: no password given (or the two did not match)", file=sys.stderr)
-            return 1
-        return run_until_signal(add_user_command(settings, args.username, args.role, password))
+        return users_command(settings, args)
     if args.command == "delete-person":
         return run_until_signal(delete_person_command(settings, args.channel, args.user_id))
     if args.command == "check-content":

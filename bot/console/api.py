@@ -100,6 +100,7 @@ async def authenticate(request: web.Request, username: str, password: str) -> Lo
     if not await throttle.reserve(name, address):
         return "too_many_attempts"
     await throttle.slow_down(name)
+    generation = await config[LOGINS].generation(name)  # before the account is read
     found = await config[ACCOUNTS].check(username, password)
     if found is None:
         await throttle.failed(name)
@@ -108,7 +109,7 @@ async def authenticate(request: web.Request, username: str, password: str) -> Lo
         return "bad_credentials"
     await throttle.succeeded(name, address)
     await cases.audit(found.username, "login", None)
-    return await config[LOGINS].start(found.username, found.role)
+    return await config[LOGINS].start(found.username, found.role, generation)
 
 
 async def sign_out(request: web.Request) -> None:

@@ -1,6 +1,11 @@
 """Console accounts (SQL, argon2 hashes checked off the event loop) and login sessions (Redis:
 an idle timeout, an absolute lifetime, ended everywhere at logout). Login throttling is in
-bot.console.throttle."""
+bot.console.throttle.
+
+Every session carries its account's generation (a counter in Redis, read before the password
+is checked). Disabling an account, or changing its password or role, raises the counter and
+ends its sessions: a session started with an older generation (even one racing the change)
+is refused on its next request or heartbeat."""
 
 import asyncio
 import hashlib
@@ -97,6 +102,41 @@ class Accounts:
             )
         return found is not None
 
+    async def listing(self) -> list[tuple[str, str, bool]]:
+        """Every account: username, role, enabled (never a hash)."""
+        async with self._sessions() as db:
+            rows = await db.execute(
+                select(Counselor.username, Counselor.role, Counselor.active)
+                .order_by(Counselor.username)
+            )  # fmt: skip
+            return [(name, role, bool(active)) for name, role, active in rows]
+
+    async def set_active(self, username: str, active: bool) -> str:
+        """Enables or disables an account; returns its name. Refuses an unknown account and
+        one already in that state."""
+        name = username.strip().lower()
+        async with self._sessions.begin() as db:
+            found = await db.scalar(select(Counselor).where(Counselor.username == name))
+            if found is None:
+                raise AccountError(f"no account named {name}")
+            if found.active == active:
+                raise AccountError(f"{name} is {'enabled' if active else 'disabled'} already")
+            found.active = active
+        return name
+
+    async def set_password(self, username: str, password: str) -> str:
+        """A new password (the same policy as `add`); returns the account's name."""
+        name = username.strip().lower()
+        refused = problem(password, name)
+        async with self._sessions.begin() as db:
+            found = await db.scalar(select(Counselor).where(Counselor.username == name))
+            if found is None:
+                raise AccountError(f"no account named {name}")
+            if refused:
+                raise AccountError(refused)
+            found.password_hash = await asyncio.to_thread(_hasher.hash, password)
+        return name
+
     async def usernames(self) -> list[tuple[str, str]]:
         async with self._sessions() as db:
             rows = await db.execute(
@@ -115,9 +155,16 @@ class Logins:
         self._redis = client
         self._lifetime = lifetime_seconds
 
-    async def start(self, username: str, role: str) -> Login:
+    async def generation(self, username: str) -> int:
+        """The account's generation: read before its password is checked, given to `start`."""
+        return int(await self._redis.get(account_generation(username)) or 0)
+
+    async def start(self, username: str, role: str, generation: int = 0) -> Login:
         login = Login(secrets.token_urlsafe(32), username, role, secrets.token_urlsafe(32))
-        data = {"username": username, "role": role, "csrf": login.csrf, "started": time.time()}
+        data = {
+            "username": username, "role": role, "csrf": login.csrf, "started": time.time(),
+            "generation": generation,
+        }  # fmt: skip
         mine = keys.console_sessions_of(username)
         async with self._redis.pipeline(transaction=True) as tx:
             tx.set(keys.console_session(login.token), json.dumps(data), ex=self._ttl(0))
@@ -150,7 +197,9 @@ class Logins:
             return None
         data = json.loads(raw)
         age = time.time() - float(data.get("started", 0))
-        if age >= self._lifetime:
+        if age >= self._lifetime or int(data.get("generation", 0)) != await self.generation(
+            data["username"]
+        ):  # too old, or its account was disabled, its password or role changed since
             await self.end(token)
             return None
         return Login(token, data["username"], data["role"], data["csrf"]), age
@@ -164,6 +213,25 @@ class Logins:
             await self._redis.srem(keys.console_sessions_of(username), token)
         await events.publish(self._redis, {"type": "revoke", "session": session_ref(token)})
         return str(username) if username else None
+
+    async def end_all(self, username: str) -> int:
+        """Ends every session of the account at once (disabled, password or role changed):
+        the generation goes up first, so a login racing this is refused on its first use;
+        each session's websockets close in every process and the account goes offline.
+        Returns how many sessions were ended."""
+        name = username.strip().lower()
+        await self._redis.incr(account_generation(name))
+        tokens = await self._redis.smembers(keys.console_sessions_of(name))
+        ended = 0
+        for token in tokens:
+            ended += await self.end(token.decode() if isinstance(token, bytes) else token) == name
+        await self._redis.zrem(keys.CONSOLE_ONLINE, name)
+        return ended
+
+
+def account_generation(username: str) -> str:
+    """Raised whenever an account's sessions must end (kept without a TTL: it is tiny)."""
+    return f"{keys.PREFIX}:console:account-generation:{username}"
 
 
 def set_cookie(request: web.Request, response: web.StreamResponse, login: Login) -> None:
