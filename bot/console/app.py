@@ -8,6 +8,7 @@ every response carries a strict Content-Security-Policy that forbids framing.
 import hmac
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 from aiohttp import web
@@ -51,6 +52,8 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
 @web.middleware
 async def require_login(request: web.Request, handler: Handler) -> web.StreamResponse:
     path = request.path
+    if path in OPEN_PATHS and request.method == "POST" and not same_origin(request):
+        raise refusal(web.HTTPForbidden, "cross_origin")  # login CSRF: no one is logged in
     if path in OPEN_PATHS or path.startswith("/console/static/"):
         return await handler(request)
     login = await request.config_dict[LOGINS].find(request.cookies.get(COOKIE, ""))
@@ -62,6 +65,18 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
         raise refusal(web.HTTPForbidden, "csrf")
     request[LOGIN] = login
     return await handler(request)
+
+
+def same_origin(request: web.Request) -> bool:
+    """Whether the browser says this request comes from the console's own pages: a login
+    posted by another site (a form, or text/plain shaped as JSON) would log the victim in as
+    the attacker (login CSRF). Browsers send Origin with every POST and Sec-Fetch-Site too;
+    tools that send neither (curl, scripts) are let through, as they carry no victim."""
+    site = request.headers.get("Sec-Fetch-Site", "")
+    if site and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host
 
 
 async def _csrf_ok(request: web.Request, login: Login) -> bool:

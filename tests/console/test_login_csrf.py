@@ -1,0 +1,52 @@
+"""Issue 12: login CSRF. Another site must not be able to log a counselor's browser into the
+attacker's account (what they then type would go to the attacker)."""
+
+import aiohttp
+
+from tests.conftest import AppFactory
+from tests.console.conftest import PASSWORD, Counselor, with_account
+
+
+async def test_a_cross_origin_login_post_logs_no_one_in(
+    make_client: AppFactory, counselors: list[Counselor]
+) -> None:
+    client = await make_client()
+    victim = await with_account(client, counselors, "attacker")  # the attacker's own account
+    form = {"username": "attacker", "password": PASSWORD}
+    as_json_text = f'{{"username": "attacker", "password": "{PASSWORD}"}}'
+    forged = [
+        ("/console/login", {"data": form, "headers": {"Origin": "https://evil.example"}}),
+        ("/console/login", {"data": form, "headers": {"Sec-Fetch-Site": "cross-site"}}),
+        ("/console/login", {"data": form, "headers": {"Origin": "null"}}),  # sandboxed frame
+        ("/console/api/login", {  # a text/plain form shaped as JSON
+            "data": as_json_text,
+            "headers": {"Origin": "https://evil.example", "Content-Type": "text/plain"},
+        }),
+        ("/console/api/login", {"data": as_json_text, "headers": {"Sec-Fetch-Site": "same-site"}}),
+    ]  # fmt: skip
+    for path, request in forged:
+        resp = await victim.http.post(victim.url(path), allow_redirects=False, **request)  # type: ignore[arg-type]
+        assert resp.status == 403, (path, request)  # was 302 / 200 with a session cookie
+        assert (await resp.json()) == {"error": "cross_origin"}
+        assert "Set-Cookie" not in resp.headers
+    assert not [c for c in victim.http.cookie_jar if c.key == "console_session"]
+    assert (await victim.call("GET", "queue"))[0] == 401
+
+
+async def test_the_consoles_own_login_form_still_works(
+    make_client: AppFactory, counselors: list[Counselor]
+) -> None:
+    client = await make_client()
+    lan = await with_account(client, counselors, "lan")
+    own = f"http://{client.host}:{client.port}"
+    resp = await lan.http.post(
+        lan.url("/console/login"), data={"username": "lan", "password": PASSWORD},
+        headers={"Origin": own, "Sec-Fetch-Site": "same-origin"}, allow_redirects=False,
+    )  # fmt: skip
+    assert resp.status == 302
+    assert (await lan.call("GET", "queue"))[0] == 200
+    async with aiohttp.ClientSession() as tool:  # curl and scripts send neither header
+        answer = await tool.post(
+            lan.url("/console/api/login"), json={"username": "lan", "password": PASSWORD}
+        )
+        assert answer.status == 200
