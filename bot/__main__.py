@@ -1,5 +1,5 @@
 """Command line: `python -m bot serve | worker | route | stats | users add | list | disable |
-enable | reset-password | check-content | delete-person`."""
+enable | reset-password | role | check-content | delete-person`."""
 
 import argparse
 import asyncio
@@ -100,14 +100,16 @@ USER_AUDIT = {
     "disable": "account_disabled",
     "enable": "account_enabled",
     "reset-password": "password_reset",
+    "role": "role_changed",
 }
 
 
 async def manage_user_command(
-    settings: Settings, command: str, username: str = "", password: str = ""
+    settings: Settings, command: str, username: str = "", password: str = "", role: str = ""
 ) -> int:
-    """`users list | disable | enable | reset-password`: audited; disabling or a new password
-    also ends every session of the account (in Redis: its websockets close in every process)."""
+    """`users list | disable | enable | reset-password | role`: audited; disabling, a new
+    password or a new role also ends every session of the account (in Redis: its websockets
+    close in every process), so the change holds from the next request."""
     from bot.cases.db import database_url, make_engine, migrate, sessions
     from bot.cases.records import CaseRecords
     from bot.console.auth import AccountError, Accounts, Logins
@@ -121,15 +123,19 @@ async def manage_user_command(
             for name, role, active in await accounts.listing():
                 print(f"{name}\t{role}\t{'enabled' if active else 'disabled'}")
             return 0
+        detail = ""
         try:
             if command == "reset-password":
                 name = await accounts.set_password(username, password)
+            elif command == "role":
+                name, former = await accounts.set_role(username, role)
+                detail = f": {former} -> {role}"
             else:
                 name = await accounts.set_active(username, command == "enable")
         except AccountError as error:
             print(f"users {command}: {error}", file=sys.stderr)
             return 1
-        await records.audit("cli", USER_AUDIT[command], None, name)
+        await records.audit("cli", USER_AUDIT[command], None, name + detail)
         if command == "enable":
             print(f"users enable: {name} can log in again")
             return 0
@@ -146,7 +152,7 @@ async def manage_user_command(
         await records.audit("cli", "sessions_revoked", None, f"{name}: {ended}")
     finally:
         await engine.dispose()
-    done = "disabled" if command == "disable" else "has a new password"
+    done = {"disable": "disabled", "role": f"is {role} now"}.get(command, "has a new password")
     print(f"users {command}: {name} {done}; {ended} sessions ended")
     return 0
 
@@ -233,6 +239,10 @@ def run_until_signal(main: Coroutine[Any, Any, R]) -> R | int:
 
 def users_command(settings: Settings, args: argparse.Namespace) -> int:
     wanted = args.users_command
+    if wanted == "role":
+        return run_until_signal(
+            manage_user_command(settings, wanted, args.username, role=args.role)
+        )
     if wanted in ("list", "disable", "enable"):
         return run_until_signal(
             manage_user_command(settings, wanted, getattr(args, "username", ""))
@@ -274,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
         ("reset-password", "a new password (read from stdin); ends the account's sessions"),
     ):
         user_commands.add_parser(name, help=text).add_argument("--username", required=True)
+    set_role = user_commands.add_parser("role", help="a new role; ends the account's sessions")
+    set_role.add_argument("--username", required=True)
+    set_role.add_argument("--role", choices=["counselor", "supervisor", "admin"], required=True)
     args = parser.parse_args(argv)
 
     load_dotenv(override=False)

@@ -6,6 +6,7 @@ every response carries a strict Content-Security-Policy that forbids framing.
 """
 
 import hmac
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,15 +14,17 @@ from urllib.parse import urlsplit
 import jinja2
 from aiohttp import web
 
+from bot.appkeys import CASES
 from bot.console import api, live, pages
 from bot.console.api import refusal
 from bot.console.auth import COOKIE, Login
 from bot.console.hub import Hub
-from bot.console.keys import HUB, LOGIN, LOGINS, TEMPLATES
+from bot.console.keys import ACCOUNTS, HUB, LOGIN, LOGINS, TEMPLATES
 
 HERE = Path(__file__).resolve().parent
 OPEN_PATHS = frozenset({"/console/login", "/console/api/login"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+RECHECK_SECONDS = 30.0
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
@@ -35,6 +38,33 @@ HEADERS = {
     "Cache-Control": "no-store",
 }
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class AccountChecks:
+    """Re-reads a logged-in account (enabled? the session's role?) from the database at most
+    every RECHECK_SECONDS in each process, so a change made there directly, not with `python
+    -m bot users`, ends its sessions too. (The commands end them at once.)"""
+
+    def __init__(self) -> None:
+        self._checked: dict[str, float] = {}
+
+    async def still_valid(self, request: web.Request, login: Login) -> bool:
+        now = time.monotonic()
+        if now - self._checked.get(login.username, -RECHECK_SECONDS) < RECHECK_SECONDS:
+            return True
+        config = request.config_dict
+        if await config[ACCOUNTS].state(login.username) == (True, login.role):
+            self._checked[login.username] = now
+            return True
+        self._checked.pop(login.username, None)
+        ended = await config[LOGINS].end_all(login.username)
+        await config[CASES].audit(
+            "console", "sessions_revoked", None, f"{login.username}: {ended}, account changed"
+        )
+        return False
+
+
+CHECKS = web.AppKey("account_checks", AccountChecks)
 
 
 @web.middleware
@@ -58,6 +88,10 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
         return await handler(request)
     login = await request.config_dict[LOGINS].find(request.cookies.get(COOKIE, ""))
     if login is None:
+        if path.startswith("/console/api/"):
+            raise refusal(web.HTTPUnauthorized, "login_required")
+        raise web.HTTPFound("/console/login")
+    if not await request.config_dict[CHECKS].still_valid(request, login):
         if path.startswith("/console/api/"):
             raise refusal(web.HTTPUnauthorized, "login_required")
         raise web.HTTPFound("/console/login")
@@ -95,6 +129,7 @@ def create_console(hub: Hub) -> web.Application:
         undefined=jinja2.StrictUndefined,
     )
     console[HUB] = hub
+    console[CHECKS] = AccountChecks()
     pages.add_routes(console)
     api.add_routes(console)
     console.router.add_get("/ws", live.websocket)

@@ -137,6 +137,30 @@ class Accounts:
             found.password_hash = await asyncio.to_thread(_hasher.hash, password)
         return name
 
+    async def set_role(self, username: str, role: str) -> tuple[str, str]:
+        """A new role; returns the account's name and its former role."""
+        name = username.strip().lower()
+        if role not in ROLES:
+            raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        async with self._sessions.begin() as db:
+            found = await db.scalar(select(Counselor).where(Counselor.username == name))
+            if found is None:
+                raise AccountError(f"no account named {name}")
+            if found.role == role:
+                raise AccountError(f"{name} is {role} already")
+            former, found.role = found.role, role
+        return name, former
+
+    async def state(self, username: str) -> tuple[bool, str] | None:
+        """Whether the account is enabled, and its role; None when there is no such account."""
+        async with self._sessions() as db:
+            found = (
+                await db.execute(
+                    select(Counselor.active, Counselor.role).where(Counselor.username == username)
+                )
+            ).first()
+        return None if found is None else (bool(found[0]), str(found[1]))
+
     async def usernames(self) -> list[tuple[str, str]]:
         async with self._sessions() as db:
             rows = await db.execute(

@@ -11,11 +11,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
 
 from bot.__main__ import manage_user_command
 from bot.appkeys import DATABASE, REDIS
 from bot.cases.models import AuditEntry
+from bot.cases.models import Counselor as CounselorRow
 from bot.console.auth import account_generation
 from bot.console.keys import LOGINS
 from bot.settings import Settings
@@ -169,3 +171,46 @@ async def test_a_session_rechecks_its_account_generation_on_every_use(
     assert await logins.find(raced.token) is None
     assert (await lan.login()).status == 200  # a fresh login reads the new generation
     assert (await lan.call("GET", "queue"))[0] == 200
+
+
+async def test_a_new_role_takes_effect_at_once(
+    make_client: AppFactory, counselors: list[Counselor], settings: Settings, redis_url: str,
+    database_url: str,
+) -> None:  # fmt: skip
+    client = await make_client()
+    hoa = await logged_in(client, counselors, "hoa", role="supervisor", online=False)
+    assert (await hoa.call("GET", "supervisor"))[0] == 200
+    given = cli_settings(settings, redis_url, database_url)
+    assert await manage_user_command(given, "role", "hoa", role="counselor") == 0
+    assert (await hoa.call("GET", "supervisor"))[0] == 401  # was 200 for up to 12 hours
+    assert (await hoa.login()).status == 200
+    assert (await hoa.call("GET", "supervisor"))[0] == 403
+    assert await manage_user_command(given, "role", "hoa", role="counselor") == 1  # already
+    assert await manage_user_command(given, "role", "nobody", role="admin") == 1
+    assert ("cli", "role_changed", "hoa: supervisor -> counselor") in await audit_rows(client)
+    assert ("cli", "sessions_revoked", "hoa: 1") in await audit_rows(client)
+
+
+async def test_a_change_made_in_the_database_directly_ends_the_sessions_too(
+    make_client: AppFactory, counselors: list[Counselor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = await make_client()
+    lan = await logged_in(client, counselors, "lan", online=False)
+    hoa = await logged_in(client, counselors, "hoa", role="supervisor", online=False)
+    assert (await lan.call("GET", "queue"))[0] == 200
+    engine = client.server.app[DATABASE]
+    async with engine.begin() as db:
+        await db.execute(update(CounselorRow).where(CounselorRow.username == "lan")
+                         .values(active=False))  # fmt: skip
+        await db.execute(update(CounselorRow).where(CounselorRow.username == "hoa")
+                         .values(role="counselor"))  # fmt: skip
+    assert (await lan.call("GET", "queue"))[0] == 200  # read again only every 30 s...
+    monkeypatch.setattr("bot.console.app.RECHECK_SECONDS", 0.0)  # ...which have passed
+    assert (await lan.call("GET", "queue"))[0] == 401  # was 200 until the session expired
+    assert (await hoa.call("GET", "supervisor"))[0] == 401  # was 200 with the old role
+    assert (await hoa.login()).status == 200
+    assert (await hoa.call("GET", "supervisor"))[0] == 403
+    assert (await hoa.call("GET", "queue"))[0] == 200
+    rows = await audit_rows(client)
+    assert ("console", "sessions_revoked", "lan: 1, account changed") in rows
+    assert ("console", "sessions_revoked", "hoa: 1, account changed") in rows
