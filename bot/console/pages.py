@@ -1,6 +1,8 @@
 """The console's server-rendered pages (Jinja2, autoescaped): login, the desk (queue and chat,
 driven by console.js), the supervisor view and the statistics table with its chart and CSV."""
 
+import hmac
+import secrets
 from typing import Any
 
 from aiohttp import web
@@ -11,6 +13,8 @@ from bot.console.api import authenticate, guarded, load_statistics, overview, pe
 from bot.console.auth import COOKIE, set_cookie
 from bot.console.keys import LOGIN, TEMPLATES
 
+LOGIN_COOKIE = "console_login"
+
 
 def render(request: web.Request, name: str, status: int = 200, **values: Any) -> web.Response:
     words = request.config_dict[CONTENT].node("console")
@@ -19,14 +23,29 @@ def render(request: web.Request, name: str, status: int = 200, **values: Any) ->
     return web.Response(text=page, status=status, content_type="text/html", charset="utf-8")
 
 
+def login_form_page(request: web.Request, message: str, status: int = 200) -> web.Response:
+    """The login page with a fresh login token: in the form and in a SameSite=Strict cookie,
+    which a form posted from another site never comes with (login CSRF)."""
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", status=status, message=message, login_token=token)
+    secure = request.secure or request.headers.get("X-Forwarded-Proto", "") == "https"
+    response.set_cookie(
+        LOGIN_COOKIE, token, path="/console/login", max_age=3600, httponly=True,
+        samesite="Strict", secure=secure,
+    )  # fmt: skip
+    return response
+
+
 async def login_page(request: web.Request) -> web.Response:
-    expired = "expired" in request.query
-    return render(request, "login.html", message="expired" if expired else "")
+    return login_form_page(request, "expired" if "expired" in request.query else "")
 
 
 @guarded
 async def login_form(request: web.Request) -> web.StreamResponse:
     form = await request.post()
+    given, expected = str(form.get("login_token", "")), request.cookies.get(LOGIN_COOKIE, "")
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        return login_form_page(request, "retry", status=403)  # nobody is logged in
     username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))[:1024]
     result = (
         await authenticate(request, username, password)
@@ -35,10 +54,10 @@ async def login_form(request: web.Request) -> web.StreamResponse:
     )
     if isinstance(result, str):
         message = "too_many" if result == "too_many_attempts" else "failed"
-        return render(request, "login.html", status=429 if message == "too_many" else 401,
-                      message=message)  # fmt: skip
+        return login_form_page(request, message, status=429 if message == "too_many" else 401)
     response = web.HTTPFound("/console/")
     set_cookie(request, response, result)
+    response.del_cookie(LOGIN_COOKIE, path="/console/login")
     raise response
 
 

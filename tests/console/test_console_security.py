@@ -241,11 +241,23 @@ async def test_bad_bodies_get_a_clear_answer(
 async def test_a_login_through_the_form(make_client: AppFactory) -> None:
     client: TestClient = await make_client()  # type: ignore[type-arg]
     await add_account(client, "lan")
-    resp = await client.post("/console/login", data={"username": "lan", "password": "nope"})
-    assert resp.status == 401
-    assert "không đúng" in await resp.text()
+    token = login_token(await (await client.get("/console/login")).text())
     resp = await client.post(
-        "/console/login", data={"username": "lan", "password": PASSWORD}, allow_redirects=False
+        "/console/login", data={"username": "lan", "password": "nope", "login_token": token}
     )
+    assert resp.status == 401
+    page = await resp.text()
+    assert "không đúng" in page
+    resp = await client.post(
+        "/console/login", data={"username": "lan", "password": PASSWORD,
+                                "login_token": login_token(page)},
+        allow_redirects=False,
+    )  # fmt: skip
     assert resp.status == 302
     assert resp.headers["Location"] == "/console/"
+
+
+def login_token(page: str) -> str:
+    found = re.search(r'name="login_token" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)

@@ -5,6 +5,7 @@ import aiohttp
 
 from tests.conftest import AppFactory
 from tests.console.conftest import PASSWORD, Counselor, with_account
+from tests.console.test_console_security import login_token
 
 
 async def test_a_cross_origin_login_post_logs_no_one_in(
@@ -27,8 +28,11 @@ async def test_a_cross_origin_login_post_logs_no_one_in(
     for path, request in forged:
         resp = await victim.http.post(victim.url(path), allow_redirects=False, **request)  # type: ignore[arg-type]
         assert resp.status == 403, (path, request)  # was 302 / 200 with a session cookie
-        assert (await resp.json()) == {"error": "cross_origin"}
-        assert "Set-Cookie" not in resp.headers
+        if path.startswith("/console/api/") or "Sec-Fetch-Site" in request["headers"]:
+            assert (await resp.json()) == {"error": "cross_origin"}
+        else:  # no login token (an old browser: no Sec-Fetch-Site, the form's Origin "null")
+            assert "Trang đăng nhập đã hết hạn" in await resp.text()
+        assert "console_session" not in resp.headers.get("Set-Cookie", "")
     assert not [c for c in victim.http.cookie_jar if c.key == "console_session"]
     assert (await victim.call("GET", "queue"))[0] == 401
 
@@ -38,10 +42,12 @@ async def test_the_consoles_own_login_form_still_works(
 ) -> None:
     client = await make_client()
     lan = await with_account(client, counselors, "lan")
-    own = f"http://{client.host}:{client.port}"
+    page = await (await lan.http.get(lan.url("/console/login"))).text()
     resp = await lan.http.post(
-        lan.url("/console/login"), data={"username": "lan", "password": PASSWORD},
-        headers={"Origin": own, "Sec-Fetch-Site": "same-origin"}, allow_redirects=False,
+        lan.url("/console/login"),
+        data={"username": "lan", "password": PASSWORD, "login_token": login_token(page)},
+        headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"},  # as a browser sends it
+        allow_redirects=False,
     )  # fmt: skip
     assert resp.status == 302
     assert (await lan.call("GET", "queue"))[0] == 200
@@ -50,3 +56,28 @@ async def test_the_consoles_own_login_form_still_works(
             lan.url("/console/api/login"), json={"username": "lan", "password": PASSWORD}
         )
         assert answer.status == 200
+    own = f"http://{client.host}:{client.port}"
+    async with aiohttp.ClientSession() as console_js:  # fetch() from the console's own page
+        answer = await console_js.post(
+            lan.url("/console/api/login"), json={"username": "lan", "password": PASSWORD},
+            headers={"Origin": own, "Sec-Fetch-Site": "same-origin"},
+        )  # fmt: skip
+        assert answer.status == 200
+
+
+async def test_a_stale_or_foreign_login_token_logs_no_one_in(
+    make_client: AppFactory, counselors: list[Counselor]
+) -> None:
+    client = await make_client()
+    lan = await with_account(client, counselors, "lan")
+    attacker = Counselor(client, "attacker")  # the attacker's own page and token
+    counselors.append(attacker)
+    theirs = login_token(await (await attacker.http.get(lan.url("/console/login"))).text())
+    await lan.http.get(lan.url("/console/login"))  # the victim has a token cookie of their own
+    resp = await lan.http.post(
+        lan.url("/console/login"),
+        data={"username": "lan", "password": PASSWORD, "login_token": theirs},
+        allow_redirects=False,
+    )
+    assert resp.status == 403
+    assert not [c for c in lan.http.cookie_jar if c.key == "console_session"]
