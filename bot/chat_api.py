@@ -120,6 +120,8 @@ async def chat_send(request: web.Request) -> web.Response:
         await limited(request, "webchat-addr", address(request),
                       settings.webchat_messages_per_minute, 60)  # fmt: skip
         body = await request.read()
+        if len(body) > MAX_BODY:  # far over 2000 characters, however they are escaped
+            raise refuse(web.HTTPBadRequest, "too_long")
         try:
             safejson.check(body, MAX_BODY)
             events = adapter.parse(body)

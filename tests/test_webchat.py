@@ -193,6 +193,8 @@ async def test_errors_are_codes_the_page_words_in_vietnamese(make_client: AppFac
     long = await client.post("/chat/api/messages", json={"chat_id": chat, "text": "x" * 6000})
     assert long.status == 400
     assert await long.json() == {"error": "too_long"}
+    huge = await client.post("/chat/api/messages", json={"chat_id": chat, "text": "x" * 70_000})
+    assert (huge.status, await huge.json()) == (400, {"error": "too_long"})
     words = yaml.safe_load((ROOT / "content" / "vi" / "webchat.yml").read_text("utf-8"))
     for key in ("error", "unavailable", "rate_limited", "too_long", "busy"):
         assert "111" in words[key], key
