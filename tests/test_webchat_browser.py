@@ -166,6 +166,7 @@ async def test_the_length_limit_and_refusals_are_said_in_vietnamese(
     await page.route("**/chat/api/messages", lambda route: route.abort())
     await write(page, "có ai không")
     await expect(page.locator("#error")).to_have_text(WORDS["unavailable"])
+    await expect(page.locator('#error a[href="tel:111"]')).to_have_text("111")
     assert violations == []
 
 

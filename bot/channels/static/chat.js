@@ -35,7 +35,8 @@
   // --- errors, always in Vietnamese ---------------------------------------------------------
   function fail(key) {
     shownError = key;
-    error.textContent = words[key] || words.error;
+    error.textContent = "";
+    fill(error, words[key] || words.error, true);  // "gọi 111" is one tap away here too
     error.hidden = false;
   }
   function clear() { shownError = ""; error.hidden = true; }
