@@ -40,7 +40,9 @@ PAGE_HEADERS = {
     ),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",  # the quick exit leaves no trace of /chat behind
+    # Never a referrer to another site (the quick exit leaves no trace of /chat), but our own
+    # posts keep their Origin: under no-referrer a browser may send `Origin: null`.
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 

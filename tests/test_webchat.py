@@ -214,6 +214,7 @@ async def test_the_page_has_a_strict_csp_and_a_favicon(make_client: AppFactory) 
         assert rule in csp
     assert "unsafe-inline" not in csp
     assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["Referrer-Policy"] == "same-origin"  # no-referrer: Origin null posts
     html = await page.text()
     assert re.findall(r"<script[^>]*>", html) == ['<script src="/chat/static/chat.js" defer>']
     assert not re.search(r"\son[a-z]+\s*=", html)  # no onclick= and such: CSP would block it

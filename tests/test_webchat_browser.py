@@ -193,8 +193,12 @@ async def test_the_page_is_served_with_its_csp(make_client: AppFactory, browser:
     base = str(client.make_url("")).rstrip("/")
     violations: list[str] = []
     page = await child_page(browser, violations)
-    response = await page.goto(f"{base}/chat")
+    opening = lambda r: r.method == "POST" and r.url.endswith("/chat/api/chats")  # noqa: E731
+    async with page.expect_request(opening) as opened:
+        response = await page.goto(f"{base}/chat")
     assert response is not None
+    # the page's own posts name their origin (never `null`), which the server checks
+    assert await (await opened.value).header_value("origin") == base
     csp = await response.header_value("content-security-policy") or ""
     for rule in ("script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"):
         assert rule in csp
