@@ -179,10 +179,10 @@ TABLE: dict[tuple[str, str], Step] = {
     # --- waiting for a counselor: quiet; the person's words wait for the counselor --------
     ("waiting", "*"): Step((), effects=("relay",)),
     ("waiting", "safe_word"): Step(
-        (S("replies.safe_word"),), effects=("relay", "handoff:imminent")
+        (S("replies.safe_word", "waiting"),), effects=("relay", "handoff:imminent")
     ),
     ("waiting", "crisis"): Step(
-        (S("replies.urgent_handoff"),), effects=("relay", "handoff:imminent")
+        (S("replies.urgent_handoff", "waiting"),), effects=("relay", "handoff:imminent")
     ),
     # Never silent in a crisis: the numbers were given, so a short safety script, then company.
     ("waiting", "crisis_again"): Step(
