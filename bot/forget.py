@@ -29,8 +29,10 @@ class Forgotten:
 
 
 async def forget_person(
-    client: redis.Redis, cases: CaseRecords, hash_key: bytes, channel: str, user_id: str
-) -> Forgotten:
+    client: redis.Redis, cases: CaseRecords, hash_key: bytes, channel: str, user_id: str,
+    actor: str = "delete-person",
+) -> Forgotten:  # fmt: skip
+    """`actor` is who asked, for the audit log: the command, or a supervisor in the console."""
     places = await _leave_queue(client, channel, user_id)
     theirs = [keys.session(channel, user_id), keys.sequence(channel, user_id)]
     if channel == "webchat":
@@ -41,7 +43,7 @@ async def forget_person(
     for stream in (*keys.INBOUND_STREAMS, DEAD_LETTERS):
         entries += await _delete_entries(client, stream, channel, user_id)
     ref = user_ref(hash_key, channel, user_id)
-    forgotten = await cases.forget_person(ref, actor="delete-person")
+    forgotten = await cases.forget_person(ref, actor=actor)
     return Forgotten(int(removed), entries, places, forgotten)
 
 

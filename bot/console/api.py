@@ -7,6 +7,7 @@ Every view of a conversation and every change is written to the audit log.
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -15,12 +16,14 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import safejson
-from bot.appkeys import CASES, CONTENT, DATABASE, HANDOFFS, SETTINGS
+from bot.appkeys import CASES, CONTENT, DATABASE, HANDOFFS, REDIS, SETTINGS
 from bot.cases.db import sessions
 from bot.cases.stats import CATEGORIES, CONTENT_REPORTS, Statistics, statistics
 from bot.channels.base import SendStatus
 from bot.console.auth import COOKIE, Login, set_cookie
 from bot.console.keys import ACCOUNTS, LOGIN, LOGINS, THROTTLE
+from bot.forget import forget_person
+from bot.handoff import events
 from bot.handoff.queue import Handoff
 from bot.handoff.service import Closing, HandoffError, Handoffs, window_closes_ms
 from bot.netaddr import client_address, networks
@@ -276,6 +279,28 @@ async def close(request: web.Request) -> web.StreamResponse:
 
 
 @guarded
+async def forget(request: web.Request) -> web.StreamResponse:
+    """A person's request to be forgotten, made for them by a supervisor: the same deletion as
+    `python -m bot delete-person` (it also ends their place or conversation in the queue),
+    audited under the supervisor's name with the queue id, never the platform's id."""
+    login, config = request[LOGIN], request.config_dict
+    if not login.can("supervisor"):
+        return error(403, "supervisors_only")
+    if (await body(request)).get("confirm") is not True:
+        return error(400, "confirm_required")
+    found = await visible(request)
+    key = config[SETTINGS].log_hash_key.reveal().encode()
+    done = await forget_person(
+        config[REDIS], config[CASES], key, found.channel, found.user_id, actor=login.username
+    )
+    await _audit(request, "person_forgotten", found)
+    await events.publish(
+        config[REDIS], {"type": "conversation", "id": found.id, "status": "forgotten"}
+    )
+    return web.json_response({"ok": True, "deleted": asdict(done)})
+
+
+@guarded
 async def counselors(request: web.Request) -> web.StreamResponse:
     handoffs = request.config_dict[HANDOFFS]
     return web.json_response({"online": await handoffs.queue.online(handoffs.now_ms())})
@@ -366,6 +391,7 @@ def add_routes(console: web.Application) -> None:
     r.add_post("/api/conversations/{id}/transfer", transfer, name="api_transfer")
     r.add_post("/api/conversations/{id}/release", release, name="api_release")
     r.add_post("/api/conversations/{id}/close", close, name="api_close")
+    r.add_post("/api/conversations/{id}/forget", forget, name="api_forget")
     r.add_get("/api/counselors", counselors, name="api_counselors")
     r.add_get("/api/supervisor", supervisor, name="api_supervisor")
     r.add_get("/api/stats", stats, name="api_stats")

@@ -105,6 +105,7 @@
     $("send-form").hidden = !(conv.status === "active" && conv.counselor === data.me);
     $("actions").hidden = !mine;
     $("close-form").hidden = !mine;
+    if ($("forget-bar")) $("forget-bar").hidden = !data.supervisor;
     showWindow(conv);
     if (mine) {
       const online = await api("GET", "counselors");
@@ -159,6 +160,14 @@
     try { await api("POST", "conversations/" + current.id + "/release"); closeChat(); await refreshQueue(); }
     catch (error) { showError(error.reason); }
   });
+  async function forget() {  // supervisors only (the server checks): a person's request
+    if (!current || !window.confirm(t.forget.confirm)) return;
+    try {
+      await api("POST", "conversations/" + current.id + "/forget", {confirm: true});
+      closeChat(); await refreshQueue(); alert(t.forget.done);
+    } catch (error) { showError(error.reason); }
+  }
+  if ($("forget")) $("forget").addEventListener("click", forget);
   $("close-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = new FormData(event.target);
@@ -184,7 +193,7 @@
       if (update.type === "queue" || update.type === "conversation") {
         refreshQueue().catch(() => {});
         if (current && update.id === current.id && update.type === "conversation") {
-          const gone = update.status === "closed" || update.status === "released" ||
+          const gone = ["closed", "released", "forgotten"].includes(update.status) ||
             (update.counselor !== undefined && update.counselor !== data.me && !data.supervisor);
           if (gone) closeChat(); else open(current.id).catch(() => {});
         }
