@@ -5,31 +5,22 @@ every refusal are said in Vietnamese, "Thoát nhanh" leaves for good, and the pa
 its Content-Security-Policy without a single violation."""
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import yaml
-from playwright.async_api import Browser, Page, Route, async_playwright, expect
+from playwright.async_api import Browser, Page, Route, expect
 
 from bot.appkeys import HANDOFFS, REDIS
 from bot.channels.webchat import MAX_TEXT
 from bot.store import keys
 from tests.conftest import ROOT, AppFactory
-from tests.console.test_browser import CHROMIUM, FLAGS, FOUND, TIMEOUT_MS
+from tests.console.test_browser import TIMEOUT_MS, browser
 
 WORDS = yaml.safe_load(Path(ROOT / "content" / "vi" / "webchat.yml").read_text("utf-8"))
 EXIT = WORDS["exit_url"]
+__all__ = ["browser"]  # the console tests' real Chromium, used by name below
 ATTACK = "<img src=x onerror=\"document.title='owned'\">"
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    assert FOUND, f"{CHROMIUM} missing: `make browser` installs Debian's chromium"
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        await launched.close()
 
 
 async def child_page(browser: Browser, violations: list[str]) -> Page:
