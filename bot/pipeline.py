@@ -273,6 +273,8 @@ class Pipeline:
                 )  # fmt: skip
                 if notice is not None and not dict(effect.detail).get("quiet"):
                     notices.append(notice)
+        if handoff_id and any(effect.kind == "check_in" for effect in effects):
+            await self._handoffs.schedule_check_in(handoff_id)
         slots = {k: v for k, v in session.slots.items() if k != "handoff_id"}
         if handoff_id:
             slots["handoff_id"] = handoff_id

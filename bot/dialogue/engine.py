@@ -345,6 +345,6 @@ def _effects(step: Step, slots: dict[str, str]) -> tuple[Effect, ...]:
             detail = {k: slots[k] for k in keep if slots.get(k)}
             detail.setdefault("category", "unknown")  # a person asked for: the counselor sorts it
             effects.append(Effect("case", tuple(detail.items())))
-        elif kind in ("relay", "leave"):
+        elif kind in ("relay", "leave", "check_in"):
             effects.append(Effect(kind))
     return tuple(effects + handoffs)

@@ -46,7 +46,8 @@ class Step:
     # "handoff:<priority>" (join the counselor queue; `{priority}`: the report's), "case"
     # (open or update the case), "relay" (the person's words go to the console), "leave"
     # (out of the queue), "raise:<priority>" (move up in the queue without a notice),
-    # "where:<priority>" (asked where they are: the notice even when it says nothing new).
+    # "where:<priority>" (asked where they are: the notice even when it says nothing new),
+    # "check_in" (a crisis while waiting: steady company until a counselor joins).
     # Joining the queue always moves the conversation to WAITING.
     effects: tuple[str, ...] = ()
 
@@ -74,10 +75,10 @@ RELAY_TO_HEAD = ("relay", "handoff:imminent")
 TABLE: dict[tuple[str, str], Step] = {
     # --- always, from any state ---------------------------------------------------------
     ("*", "safe_word"): Step(
-        (S("replies.safe_word"),), State.WAITING, ("handoff:imminent", "case")
+        (S("replies.safe_word"),), State.WAITING, ("handoff:imminent", "case", "check_in")
     ),
     ("*", "crisis"): Step(
-        (S("replies.urgent_handoff"),), State.WAITING, ("handoff:imminent", "case")
+        (S("replies.urgent_handoff"),), State.WAITING, ("handoff:imminent", "case", "check_in")
     ),
     ("*", "media"): Step((S("replies.media", "counselor"),)),
     ("*", "start"): Step(
@@ -179,17 +180,18 @@ TABLE: dict[tuple[str, str], Step] = {
     # --- waiting for a counselor: quiet; the person's words wait for the counselor --------
     ("waiting", "*"): Step((), effects=("relay",)),
     ("waiting", "safe_word"): Step(
-        (S("replies.safe_word", "waiting"),), effects=("relay", "handoff:imminent")
+        (S("replies.safe_word", "waiting"),), effects=("relay", "handoff:imminent", "check_in")
     ),
     ("waiting", "crisis"): Step(
-        (S("replies.urgent_handoff", "waiting"),), effects=("relay", "handoff:imminent")
+        (S("replies.urgent_handoff", "waiting"),),
+        effects=("relay", "handoff:imminent", "check_in"),
     ),
     # Never silent in a crisis: the numbers were given, so a short safety script, then company.
     ("waiting", "crisis_again"): Step(
-        (S("replies.safety_script", "safety"),), effects=("relay", "raise:imminent")
+        (S("replies.safety_script", "safety"),), effects=("relay", "raise:imminent", "check_in")
     ),
     ("waiting", "crisis_more"): Step(
-        (S("replies.stay_with_you", "safety"),), effects=("relay", "raise:imminent")
+        (S("replies.stay_with_you", "safety"),), effects=("relay", "raise:imminent", "check_in")
     ),
     ("waiting", "NOT_SAFE"): Step(
         (S("replies.not_safe", "waiting"),), effects=("relay", "raise:imminent")

@@ -199,6 +199,7 @@ class HandoffQueue:
         time is kept (the last 50) for honest wait estimates."""
         async with self._redis.pipeline(transaction=True) as tx:
             tx.zrem(keys.HANDOFF_QUEUE, found.id)
+            tx.zrem(keys.HANDOFF_CHECK_INS, found.id)
             tx.delete(keys.handoff(found.id))
             tx.delete(keys.handoff_by_user(found.channel, found.user_id))
             if found.claimed_ms:
@@ -231,6 +232,21 @@ class HandoffQueue:
     async def flag(self, conversation_id: str, name: str) -> bool:
         """Sets a one-time flag on the conversation; True the first time."""
         return bool(await self._redis.hsetnx(keys.handoff(conversation_id), name, "1"))
+
+    async def schedule_check_in(self, conversation_id: str, due_ms: int) -> None:
+        await self._redis.zadd(keys.HANDOFF_CHECK_INS, {conversation_id: due_ms})
+
+    async def due_check_ins(self, now_ms: int) -> list[str]:
+        """The check-ins due now, each claimed by one process only (ZREM answers 1 once)."""
+        due = await self._redis.zrangebyscore(keys.HANDOFF_CHECK_INS, 0, now_ms)
+        claimed = []
+        for member in map(_text, due):
+            if await self._redis.zrem(keys.HANDOFF_CHECK_INS, member):
+                claimed.append(member)
+        return claimed
+
+    async def count_check_in(self, conversation_id: str) -> int:
+        return int(await self._redis.hincrby(keys.handoff(conversation_id), "check_ins", 1))
 
     async def unflag(self, conversation_id: str, name: str) -> None:
         await self._redis.hdel(keys.handoff(conversation_id), name)

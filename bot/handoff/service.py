@@ -36,7 +36,7 @@ WARN_BEFORE_MS = 2 * HOUR_MS
 HANDOFF_NOTICES = frozenset(
     f"handoff.{name}"
     for name in ("waiting", "nobody_online", "still_waiting", "still_with_counselor", "joined",
-                 "transferred", "released", "closed", "left")
+                 "transferred", "released", "closed", "left", "check_in")
 )  # fmt: skip
 
 
@@ -227,9 +227,25 @@ class Handoffs:
             self._redis, {"type": "conversation", "id": found.id, "status": "closed"}
         )
 
+    async def schedule_check_in(self, handoff_id: str) -> None:
+        """A child who wrote of a crisis while waiting: a gentle check-in if nobody has
+        answered in CHECK_IN_EVERY_MS (each new crisis message starts the clock again)."""
+        await self.queue.schedule_check_in(handoff_id, self.now_ms() + CHECK_IN_EVERY_MS)
+
+    async def _check_in(self, now: int) -> None:
+        for handoff_id in await self.queue.due_check_ins(now):
+            found = await self.queue.get(handoff_id)
+            if found is None or found.status != "waiting":
+                continue  # a counselor joined, or the child left: the check-ins stop
+            sent = await self.queue.count_check_in(handoff_id)
+            await self._notify(found, "handoff.check_in")
+            if sent < CHECK_INS_AT_MOST:
+                await self.queue.schedule_check_in(handoff_id, now + CHECK_IN_EVERY_MS)
+
     # --- background: position updates and reply-window warnings ---------------------------------
     async def tick(self) -> None:
         now = self.now_ms()
+        await self._check_in(now)
         for position, found in enumerate(await self.queue.waiting(), start=1):
             if await self.queue.notice_due(found.id, position, now):
                 notice = await self.waiting_notice(found.id, found.audience, now)
@@ -315,3 +331,9 @@ WAIT_RANGES = ((5, "1–5"), (10, "5–10"), (20, "10–20"), (30, "20–30"), (
 def minutes_range(seconds: int) -> str:
     minutes = seconds / 60
     return next((said for upper, said in WAIT_RANGES if minutes <= upper), "hơn 60")
+
+
+# Steady company for a child who wrote of a crisis and waits unanswered: every 5 minutes, at
+# most 6 times (half an hour), never a flood; kept in Redis so a restart loses none.
+CHECK_IN_EVERY_MS = 5 * 60 * 1000
+CHECK_INS_AT_MOST = 6

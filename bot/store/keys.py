@@ -48,6 +48,8 @@ def webchat_replies(chat_id: str) -> str:
 HANDOFF_QUEUE = f"{PREFIX}:handoff:queue"  # sorted set: conversation id → priority, then time
 HANDOFF_IDS = f"{PREFIX}:handoff:ids"  # counter
 HANDOFF_HANDLED = f"{PREFIX}:handoff:handled"  # recent handling times (seconds), newest first
+# sorted set: conversation id → when a child who wrote of a crisis is next checked on
+HANDOFF_CHECK_INS = f"{PREFIX}:handoff:checkins"
 CONSOLE_EVENTS = f"{PREFIX}:console:events"  # pub/sub channel: live updates for every process
 CONSOLE_ONLINE = f"{PREFIX}:console:online"  # sorted set: username → last heartbeat (ms)
 
