@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from aiohttp.test_utils import TestClient
 from playwright.async_api import Browser, Page, Route, expect
 
 from bot.appkeys import HANDOFFS, REDIS
@@ -45,6 +46,17 @@ async def start(page: Page, base: str) -> None:
     await expect(page.locator("#log .bot").first).to_contain_text("trợ lý tự động")
 
 
+async def chat_open(
+    make_client: AppFactory, browser: Browser, violations: list[str]
+) -> tuple[TestClient, str, Page]:  # type: ignore[type-arg]
+    """A running bot with the web chat, and a child's page on it, greeted."""
+    client = await make_client(worker_tasks=2)
+    base = str(client.make_url("")).rstrip("/")
+    page = await child_page(browser, violations)
+    await start(page, base)
+    return client, base, page
+
+
 async def write(page: Page, text: str) -> None:
     await page.fill("#text", text)
     await page.press("#text", "Enter")
@@ -53,11 +65,8 @@ async def write(page: Page, text: str) -> None:
 async def test_a_reload_keeps_both_sides_and_delete_forgets(
     make_client: AppFactory, browser: Browser
 ) -> None:
-    client = await make_client(worker_tasks=2)
-    base = str(client.make_url("")).rstrip("/")
     violations: list[str] = []
-    page = await child_page(browser, violations)
-    await start(page, base)
+    client, base, page = await chat_open(make_client, browser, violations)
     answered = page.locator("#log > .msg.bot:last-child")
     await page.get_by_role("button", name="Em là học sinh").click()
     await expect(answered).to_have_count(1)
@@ -89,11 +98,8 @@ async def test_a_reload_keeps_both_sides_and_delete_forgets(
 async def test_a_counselor_is_labelled_and_the_numbers_are_tap_to_call(
     make_client: AppFactory, browser: Browser
 ) -> None:
-    client = await make_client(worker_tasks=2)
-    base = str(client.make_url("")).rstrip("/")
     violations: list[str] = []
-    page = await child_page(browser, violations)
-    await start(page, base)
+    client, base, page = await chat_open(make_client, browser, violations)
     talking = page.locator("#talking")
     await expect(talking).to_have_text(WORDS["subtitle"])
     await write(page, "bạn cùng lớp đăng ảnh chế giễu em lên facebook")

@@ -116,9 +116,7 @@ class Accounts:
         one already in that state."""
         name = username.strip().lower()
         async with self._sessions.begin() as db:
-            found = await db.scalar(select(Counselor).where(Counselor.username == name))
-            if found is None:
-                raise AccountError(f"no account named {name}")
+            found = await _account(db, name)
             if found.active == active:
                 raise AccountError(f"{name} is {'enabled' if active else 'disabled'} already")
             found.active = active
@@ -129,9 +127,7 @@ class Accounts:
         name = username.strip().lower()
         refused = problem(password, name)
         async with self._sessions.begin() as db:
-            found = await db.scalar(select(Counselor).where(Counselor.username == name))
-            if found is None:
-                raise AccountError(f"no account named {name}")
+            found = await _account(db, name)
             if refused:
                 raise AccountError(refused)
             found.password_hash = await asyncio.to_thread(_hasher.hash, password)
@@ -143,9 +139,7 @@ class Accounts:
         if role not in ROLES:
             raise AccountError(f"role must be one of {', '.join(ROLES)}")
         async with self._sessions.begin() as db:
-            found = await db.scalar(select(Counselor).where(Counselor.username == name))
-            if found is None:
-                raise AccountError(f"no account named {name}")
+            found = await _account(db, name)
             if found.role == role:
                 raise AccountError(f"{name} is {role} already")
             former, found.role = found.role, role
@@ -265,3 +259,11 @@ def set_cookie(request: web.Request, response: web.StreamResponse, login: Login)
     response.set_cookie(
         COOKIE, login.token, path="/console", httponly=True, samesite="Strict", secure=secure
     )
+
+
+async def _account(db: AsyncSession, name: str) -> Counselor:
+    """The account named `name`, or AccountError for an unknown one."""
+    found = await db.scalar(select(Counselor).where(Counselor.username == name))
+    if found is None:
+        raise AccountError(f"no account named {name}")
+    return found
