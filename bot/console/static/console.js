@@ -107,6 +107,7 @@
     $("close-form").hidden = !mine;
     if ($("forget-bar")) $("forget-bar").hidden = !data.supervisor;
     showWindow(conv);
+    document.dispatchEvent(new CustomEvent("desk:open", {detail: conv}));
     if (mine) {
       const online = await api("GET", "counselors");
       const select = $("transfer-to");
@@ -119,7 +120,9 @@
   }
 
   function closeChat() {
+    const was = current;
     current = null;
+    if (was) document.dispatchEvent(new CustomEvent("desk:closed", {detail: {id: was.id, case_id: was.case_id}}));
     $("chat").dataset.id = "";
     $("chat-body").hidden = true;
     $("chat-pick").hidden = false;
