@@ -6,8 +6,9 @@ No I/O: the pipeline around it loads and saves; this only computes.
 from bot.channels.base import EventKind, IncomingEvent, OutgoingMessage
 from bot.content import Content
 from bot.dialogue.catalogue import Finder
-from bot.dialogue.engine import Effect, Reply, Turn, decide
-from bot.dialogue.table import QUESTIONS
+from bot.dialogue.effects import Effect
+from bot.dialogue.engine import Reply, Turn, decide
+from bot.dialogue.table import BUTTONS, QUESTIONS
 from bot.store.sessions import Session
 from bot.understanding.assess import Assessment
 from nlu.components.normaliser import Normaliser
@@ -32,11 +33,21 @@ class Conversation:
 
     def offer(self, session: Session, last: OutgoingMessage | None) -> Session:
         """The buttons of the last message, remembered so a typed answer can match them."""
-        offered = [
-            [self._normaliser.plain(button.title), button.payload]
-            for button in (last.buttons if last else ())
-        ]
-        return session.with_(slots={**session.slots, "offered": offered})
+        buttons = last.buttons if last else ()
+        offered = [[self._normaliser.plain(button.title), button.payload] for button in buttons]
+        titles = [[button.title, button.payload] for button in buttons]
+        return session.with_(slots={**session.slots, "offered": offered, "offered_titles": titles})
+
+    def chosen(self, before: Session, payload: str) -> str:
+        """The button the person tapped, in brackets, with the title they saw: from the
+        buttons they were offered, else from the table's button sets."""
+        shown = dict((str(p), str(t)) for t, p in before.slots.get("offered_titles") or [])
+        title = shown.get(payload) or next(
+            (t for pairs in BUTTONS.values() for t, p in pairs if p == payload), ""
+        )
+        if title and self._content.has(title):
+            title = self._content.text(title, before.audience)
+        return f"[{title or payload}]"
 
     def text(self, key: str) -> str:
         return self._content.text(key)

@@ -26,7 +26,7 @@ from bot.channels.base import (
     SendStatus,
 )
 from bot.conversation import Conversation
-from bot.dialogue.engine import Effect
+from bot.dialogue.effects import Do, Effect, JoinQueue, RecordCase
 from bot.dialogue.table import State
 from bot.handoff.service import Handoffs
 from bot.logs import user_ref
@@ -140,15 +140,14 @@ class Pipeline:
             await asyncio.sleep(0.02)
 
     async def _decide(self, event: IncomingEvent, seq: int, session: Session) -> Outbox:
-        if event.kind is EventKind.STOP:  # unfollowed: forget the conversation
+        session = await self._still_handed_off(event, session)
+        # With a counselor the words are relayed as they are; they are read all the same, so
+        # that a crisis alerts the counselor's desk and is answered at once.
+        assessment = await self._assess(event)
+        messages, effects, after = self._conversation.respond(session, event, assessment)
+        if Do.FORGET in effects:  # unfollowed: forget the conversation
             await self._sessions.delete(event.channel, event.user_id)
             return Outbox(())
-        session = await self._still_handed_off(event, session)
-        # With a counselor the words are relayed as they are: no model (the safe word is
-        # matched on the text itself).
-        with_counselor = session.state == State.COUNSELOR
-        assessment = None if with_counselor else await self._assess(event)
-        messages, effects, after = self._conversation.respond(session, event, assessment)
         if assessment is not None:
             verdict = assessment.triage
             log.info(
@@ -164,11 +163,11 @@ class Pipeline:
                 },
             )
         after = await self._case(event, effects, after)
-        after, notices = await self._hand_off(event, effects, after)
+        after, notices = await self._hand_off(event, effects, after, session)
         if notices:
             messages += notices
             after = self._conversation.offer(after, notices[-1])
-        after = await self._transcript(event, after, messages)
+        after = await self._transcript(event, after, messages, session)
         outbox = Outbox(tuple(messages))
         new_session = after.with_(last_seq=max(seq, session.last_seq))
         async with self._redis.pipeline(transaction=True) as tx:
@@ -194,18 +193,18 @@ class Pipeline:
     ) -> Session:
         """Opens or updates the case the turn asks for. The replies never wait on this: a
         database failure is logged and the child is answered all the same."""
-        details = _details(effects)
-        if not any(effect.kind == "case" for effect in effects) or not details.get("category"):
+        found = next((effect for effect in effects if isinstance(effect, RecordCase)), None)
+        if found is None:
             return session
         try:
             case_id = await self._cases.open_or_update(
                 event.channel,
                 user_ref(self._hash_key, event.channel, event.user_id),
-                details["category"],
-                details.get("priority", "normal"),
-                details.get("platform", ""),
-                details.get("links", ""),
-                details.get("summary", ""),
+                found.category,
+                found.priority.value,
+                found.platform,
+                found.links,
+                found.summary,
             )
         except (SQLAlchemyError, OSError):
             log.error("case not recorded", extra={"channel": event.channel})
@@ -213,14 +212,18 @@ class Pipeline:
         return session.with_(slots={**session.slots, "case_id": case_id})
 
     async def _transcript(
-        self, event: IncomingEvent, session: Session, messages: list[OutgoingMessage]
+        self,
+        event: IncomingEvent,
+        session: Session,
+        messages: list[OutgoingMessage],
+        before: Session,
     ) -> Session:
         """The transcript of a conversation that became a case: what the person wrote and
         what the bot said (images are never kept: only that one was sent). Until there is a
         case, the last few lines wait in the session (it expires), so a counselor later sees
         the conversation since the report began."""
-        words = self._words(event)
-        lines = [("child", words)] if words else []
+        words = self._words(event, before)
+        lines = [(_sender(session), words)] if words else []
         lines += [("bot", message.text) for message in messages]
         recent = [tuple(line) for line in session.slots.get("recent") or []]
         case_id = session.slots.get("case_id")
@@ -234,46 +237,46 @@ class Pipeline:
             return session
         return session.with_(slots={k: v for k, v in session.slots.items() if k != "recent"})
 
-    def _words(self, event: IncomingEvent) -> str:
-        """What the person said, as the transcript and the counselor see it: the text, or for
-        an image or file a note that one was sent (the media itself is never kept)."""
+    def _words(self, event: IncomingEvent, before: Session) -> str:
+        """What the person said, as the transcript and the counselor see it: the text; for a
+        button, the title they chose (from the buttons they were offered); for an image or
+        file, a note that one was sent (the media itself is never kept)."""
         if event.kind is EventKind.MEDIA:
             return self._conversation.text("handoff.media_to_counselor")
+        if event.kind is EventKind.BUTTON and not event.text:
+            return self._conversation.chosen(before, event.payload)
         return event.text
 
     async def _hand_off(
-        self, event: IncomingEvent, effects: tuple[Effect, ...], session: Session
+        self,
+        event: IncomingEvent,
+        effects: tuple[Effect, ...],
+        session: Session,
+        before: Session,
     ) -> tuple[Session, list[OutgoingMessage]]:
         """Joins or leaves the counselor queue, and passes the person's words to the console.
         Returns the session and the queue notice for the person, if any."""
         notices: list[OutgoingMessage] = []
         handoff_id = str(session.slots.get("handoff_id") or "")
         for effect in effects:
-            if effect.kind == "relay" and handoff_id:
-                if words := self._words(event):
-                    await self._handoffs.child_wrote(handoff_id, words, event.timestamp_ms)
-            elif effect.kind == "leave" and handoff_id:
+            if effect is Do.RELAY and handoff_id:
+                if words := self._words(event, before):
+                    await self._handoffs.child_wrote(
+                        handoff_id, words, event.timestamp_ms, _sender(session)
+                    )
+            elif effect is Do.ALERT and handoff_id:
+                await self._handoffs.alert(handoff_id, "crisis_message")
+            elif effect is Do.LEAVE and handoff_id:
                 await self._handoffs.leave(handoff_id)
                 handoff_id = ""
-            elif effect.kind == "handoff":
-                context = {
-                    k: str(v)
-                    for k, v in {
-                        **_details(effects),
-                        "case_id": session.slots.get("case_id", ""),
-                        "audience": session.audience,
-                        "age_band": session.age_band,
-                    }.items()
-                    if k in CONTEXT
-                }
-                priority = dict(effect.detail).get("priority", "normal")
+            elif isinstance(effect, JoinQueue):
                 handoff_id, notice = await self._handoffs.join(
-                    event.channel, event.user_id, priority, context, session.audience,
-                    asked=bool(dict(effect.detail).get("asked")),
+                    event.channel, event.user_id, effect.priority.value,
+                    _context(effects, session), session.audience, asked=effect.asked,
                 )  # fmt: skip
-                if notice is not None and not dict(effect.detail).get("quiet"):
+                if notice is not None and not effect.quiet:
                     notices.append(notice)
-        if handoff_id and any(effect.kind == "check_in" for effect in effects):
+        if handoff_id and Do.CHECK_IN in effects:
             await self._handoffs.schedule_check_in(handoff_id)
         slots = {k: v for k, v in session.slots.items() if k != "handoff_id"}
         if handoff_id:
@@ -314,8 +317,23 @@ RECENT_LINES = 12  # lines kept before a case exists
 CONTEXT = ("case_id", "category", "platform", "links", "audience", "age_band")
 
 
-def _details(effects: tuple[Effect, ...]) -> dict[str, str]:
-    return {k: v for effect in effects for k, v in effect.detail}
+def _sender(session: Session) -> str:
+    """Who the person's lines are from, as the console labels them."""
+    return "parent" if session.audience == "parent" else "child"
+
+
+def _context(effects: tuple[Effect, ...], session: Session) -> dict[str, str]:
+    """What the console shows of a conversation that joins the queue."""
+    case = next((effect for effect in effects if isinstance(effect, RecordCase)), None)
+    given = {
+        "category": case.category if case else "",
+        "platform": case.platform if case else "",
+        "links": case.links if case else "",
+        "case_id": str(session.slots.get("case_id", "")),
+        "audience": session.audience,
+        "age_band": session.age_band,
+    }
+    return {k: v for k, v in given.items() if k in CONTEXT and v}  # nothing blank overwrites
 
 
 def _outbox_key(event: IncomingEvent) -> str:

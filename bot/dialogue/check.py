@@ -16,8 +16,8 @@ from typing import Any
 
 from bot.content import AUDIENCES, Content, ContentError
 from bot.dialogue.catalogue import Finder
-from bot.dialogue.engine import DISCLOSURE, OPENERS
-from bot.dialogue.table import BUTTONS, TABLE, State
+from bot.dialogue.effects import Queue
+from bot.dialogue.table import BUTTONS, DISCLOSURE, OPENERS, TABLE, State
 from bot.handoff.service import HANDOFF_NOTICES
 from bot.understanding.taxonomy import REPORT_INTENTS
 from nlu.components.normaliser import Normaliser
@@ -55,7 +55,7 @@ def _check_turn_lengths() -> list[str]:
         first = state in ("*", State.NEW) and trigger not in OPENERS
         for audience, priority in product(AUDIENCES, ("normal", "high")):
             notice = any(
-                e.startswith("handoff") and (e != "handoff:high?" or priority == "high")
+                isinstance(e, Queue) and not e.quiet and (not e.only_high or priority == "high")
                 for e in step.effects
             )
             said = [

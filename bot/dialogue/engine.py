@@ -9,7 +9,36 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.channels.base import EventKind
-from bot.dialogue.table import ASKING, BUTTONS, CHOICES, QUESTIONS, TABLE, Say, State, Step
+from bot.dialogue.effects import (
+    Do,
+    Effect,
+    JoinQueue,
+    Priority,
+    Queue,
+    RecordCase,
+    handoff_priority,
+)
+from bot.dialogue.table import (
+    AGAIN,
+    ANY,
+    ASKING,
+    BUTTONS,
+    CHOICES,
+    DISCLOSURE,
+    EVERYWHERE,
+    HANDOFF_MARKS,
+    MOVES,
+    OPENERS,
+    PAUSE_AFTER_HUMAN_MS,
+    PAUSE_PASSES,
+    QUESTIONS,
+    TABLE,
+    TURN_MARKS,
+    Say,
+    State,
+    Step,
+    Trigger,
+)
 from bot.store.sessions import Session
 from bot.understanding.taxonomy import (
     CRISIS_INTENTS,
@@ -19,12 +48,11 @@ from bot.understanding.taxonomy import (
     Intent,
 )
 
-DISCLOSURE = "replies.welcome"
-OPENERS = frozenset({"safe_word", "crisis", "start", "greeting"})  # say it, or cannot wait
 SAFE_WORDS = frozenset({"111", "cuu", "cuu em", "sos"})  # normalised, without diacritics
-PAUSE_AFTER_HUMAN_MS = 30 * 60 * 1000
 _SLOT = re.compile(r"\{(\w+)\}")
 _LINK = re.compile(r"https?://\S+|www\.\S+|@[\w.]{2,}")
+RANK = (Priority.NORMAL, Priority.HIGH, Priority.IMMINENT)
+KINDS = {EventKind.STOP: Trigger.STOP, EventKind.HUMAN_REPLY: Trigger.HUMAN_REPLY}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +82,6 @@ class Reply:
 
 
 @dataclass(frozen=True, slots=True)
-class Effect:
-    kind: str  # "handoff" or "case"
-    detail: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
 class Decision:
     replies: tuple[Reply, ...]
     effects: tuple[Effect, ...]
@@ -74,22 +96,54 @@ class Catalogue:
     topics: Mapping[str, str]  # id → button title
 
 
+NO_CATALOGUE = Catalogue({}, {})
+
+
 def decide(session: Session, turn: Turn, catalogue: Catalogue) -> Decision:
-    if turn.kind is EventKind.HUMAN_REPLY:
-        return Decision((), (), session.with_(paused_until_ms=turn.now_ms + PAUSE_AFTER_HUMAN_MS))
+    """A turn of the person's (or of the platform's, for a follow or a human reply)."""
+    if turn.kind in KINDS:
+        return _apply(session, KINDS[turn.kind], {}, catalogue, turn.now_ms)
     seen = _who(session.with_(last_user_message_ms=turn.now_ms), turn)
     trigger, slots = _trigger(seen, turn)
     trigger = _in_context(seen, trigger, slots)
-    if session.paused_until_ms > turn.now_ms and trigger not in {"safe_word", "crisis"}:
+    if session.paused_until_ms > turn.now_ms and trigger not in PAUSE_PASSES:
         return Decision((), (), seen)  # a person answers in the platform's own tool
-    step = (
-        TABLE.get((seen.state, trigger))
-        or TABLE.get((seen.state, "*"))
-        or TABLE.get(("*", trigger))
-        or TABLE[("*", "fallback")]
+    decision = _apply(seen, trigger, slots, catalogue, turn.now_ms)
+    new = decision.session.with_(
+        last_intent=turn.intent.value if turn.intent else seen.last_intent
     )
-    slots = {**seen.slots, **slots}
-    high = slots.get("priority") == "high"
+    new = _onboarding(new, slots.get("_payload", ""))
+    return Decision(decision.replies, decision.effects, new)
+
+
+def moved(session: Session, move: Trigger, handoff_id: str = "") -> Decision:
+    """A move of the console's (a counselor joined, passed on, requeued, released, closed)."""
+    if move not in MOVES:
+        raise ValueError(f"not a console move: {move}")
+    if handoff_id:
+        session = session.with_(slots={**session.slots, "handoff_id": handoff_id})
+    decision = _apply(session, move, {}, NO_CATALOGUE, 0)
+    # buttons offered before the move belong to another turn: none is current any more
+    after = decision.session.with_(
+        slots={**decision.session.slots, "offered": [], "offered_titles": []}
+    )
+    return Decision(decision.replies, decision.effects, after)
+
+
+def _step(state: str, trigger: str) -> Step:
+    row = TABLE.get((state, trigger))
+    if row is None and trigger not in EVERYWHERE:
+        row = TABLE.get((state, ANY))
+    return row or TABLE.get((ANY, trigger)) or TABLE[(ANY, Trigger.FALLBACK)]
+
+
+def _apply(
+    seen: Session, trigger: str, found: dict[str, str], catalogue: Catalogue, now_ms: int
+) -> Decision:
+    """The row for (state, trigger) applied: its replies, effects, next state and marks."""
+    step = _step(seen.state, trigger)
+    slots = {**seen.slots, **found}
+    high = slots.get("priority") == Priority.HIGH
     says = [
         say
         for say in step.say
@@ -99,29 +153,21 @@ def decide(session: Session, turn: Turn, catalogue: Catalogue) -> Decision:
     replies = tuple(
         r for say in says if (r := _reply(say, slots, catalogue, seen.audience)) is not None
     )
-    if seen.state == State.NEW and trigger not in OPENERS:
+    if seen.state == State.NEW and trigger not in OPENERS and trigger not in EVERYWHERE:
         replies = (Reply(DISCLOSURE),) + replies  # the first reply says who is answering
     known = seen.state in State.__members__.values() and seen.state != State.NEW
     to = step.to or (State(seen.state) if known else State.IDLE)
     effects = _effects(step, slots)
-    if any(e.kind == "handoff" for e in effects) and to != State.COUNSELOR:
+    if any(isinstance(e, JoinQueue) for e in effects) and to != State.COUNSELOR:
         to = State.WAITING  # joining the queue means waiting for a counselor
-    new = seen.with_(
-        state=to.value,
-        slots=slots,
-        last_intent=turn.intent.value if turn.intent else seen.last_intent,
-    )
-    if trigger in ("crisis", "safe_word"):
-        new = new.with_(slots={**new.slots, "urgent_given": "1"})
-    elif trigger == "crisis_again":
-        new = new.with_(slots={**new.slots, "script_given": "1"})
-    elif to not in (State.WAITING, State.COUNSELOR):
-        gone = ("urgent_given", "script_given")
-        new = new.with_(slots={k: v for k, v in new.slots.items() if k not in gone})
-    reasked = {"reasked": seen.state} if trigger == "unanswered" else {}
-    new = new.with_(slots={**{k: v for k, v in new.slots.items() if k != "reasked"}, **reasked})
-    new = _onboarding(new, slots.get("_payload", ""))
-    new = new.with_(slots={k: v for k, v in new.slots.items() if k != "_payload"})
+    gone = set(step.drops) | TURN_MARKS | {"_payload"}
+    if to not in (State.WAITING, State.COUNSELOR):
+        gone |= HANDOFF_MARKS
+    kept = {k: v for k, v in slots.items() if k not in gone}
+    kept.update(dict.fromkeys(step.marks, "1"))
+    new = seen.with_(state=to.value, slots=kept)
+    if step.pause:
+        new = new.with_(paused_until_ms=now_ms + PAUSE_AFTER_HUMAN_MS)
     return Decision(replies, effects, new)
 
 
@@ -135,36 +181,46 @@ def _who(session: Session, turn: Turn) -> Session:
 
 
 def _in_context(session: Session, trigger: str, slots: dict[str, str]) -> str:
-    """The trigger as the current state reads it."""
+    """The trigger as the current state reads it: an old button, still on screen, re-asks
+    the current question; then the table's AGAIN rows (a crisis after the numbers, a
+    question asked twice)."""
     state = session.state
-    if trigger == "crisis" and state == State.WAITING and session.slots.get("urgent_given"):
-        # the numbers were given: a safety script once, then short company, never silence
-        return "crisis_more" if session.slots.get("script_given") else "crisis_again"
     if "_payload" in slots and state in ASKING and not _has_row(state, trigger):
-        trigger = "unanswered"  # an old button, still on screen, tapped again
-    if trigger == "unanswered" and session.slots.get("reasked") == state:
-        return "unanswered_again"
+        trigger = Trigger.UNANSWERED
+    marks = session.slots
+    for again in AGAIN:
+        if again.state not in (ANY, state) or not marks.get(again.mark):
+            continue
+        if again.unless and marks.get(again.unless):
+            continue
+        if again.trigger == trigger or (again.trigger == ANY and _unlisted(state, trigger)):
+            return again.becomes
     return trigger
 
 
+def _unlisted(state: str, trigger: str) -> bool:
+    """A trigger the state has no row of its own for (its `*` row would take it)."""
+    return (state, trigger) not in TABLE and trigger not in EVERYWHERE
+
+
 def _has_row(state: str, trigger: str) -> bool:
-    return (state, trigger) in TABLE or ("*", trigger) in TABLE
+    return (state, trigger) in TABLE or (ANY, trigger) in TABLE
 
 
 def _trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
     """The table's trigger for this turn, and the slots it fills."""
     if turn.kind is EventKind.TEXT and turn.plain.strip() in SAFE_WORDS:
-        return "safe_word", {"category": "safe_word"}
+        return Trigger.SAFE_WORD, {"category": "safe_word", "priority": Priority.IMMINENT}
     # A typed answer that is one of the offered buttons is that answer, whatever a model
     # would read into two words out of context ("vẫn đang" for "Vẫn đang xảy ra").
     payload = turn.payload or _typed_title(session, turn)
     if not payload and turn.action is Action.URGENT_HANDOFF:
         crisis = turn.intent.value if turn.intent in CRISIS_INTENTS else "crisis"
-        return "crisis", {"category": crisis}
+        return Trigger.CRISIS, {"category": crisis, "priority": Priority.IMMINENT}
     if turn.kind is EventKind.MEDIA:
-        return "media", {}
+        return Trigger.MEDIA, {}
     if turn.kind is EventKind.START:
-        return "start", {}
+        return Trigger.START, {}
     payload = (
         payload
         or _typed_onboarding(session, turn)
@@ -181,10 +237,11 @@ def _payload_trigger(payload: str) -> tuple[str, dict[str, str]]:
     name, _, value = payload.partition(":")
     slot = {"AGE": "age_band", "PLATFORM": "platform", "ADVICE_TOPIC": "topic"}.get(name)
     if slot and value:
-        trigger = "advice_topic" if name == "ADVICE_TOPIC" else name
+        trigger = Trigger.ADVICE_TOPIC if name == "ADVICE_TOPIC" else name
         return trigger, {slot: value}
     if name == "CHECK_IN_YES":  # yes, thinking of self-harm: the crisis path
-        return "crisis", {"category": Intent.CRISIS_SELF_HARM.value}
+        crisis = Intent.CRISIS_SELF_HARM.value
+        return Trigger.CRISIS, {"category": crisis, "priority": Priority.IMMINENT}
     if name in ("ONGOING_YES", "ONGOING_NO"):
         return name, {"ongoing": "yes" if name == "ONGOING_YES" else "no"}
     return name, {}
@@ -245,9 +302,9 @@ def _typed_yes_no(session: Session, turn: Turn) -> str:
 def _text_trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
     routine = turn.action in (None, Action.FALLBACK, Action.SMALLTALK)
     if routine and turn.sad:
-        return "sad_emoji", {}  # an invitation to talk, never "Không sao đâu"
+        return Trigger.SAD_EMOJI, {}  # an invitation to talk, never "Không sao đâu"
     if routine and session.state in CHOICES:
-        return "unanswered", {}  # no answer and nothing else: ask once more, then go on
+        return Trigger.UNANSWERED, {}  # no answer and nothing else: ask once more, then go on
     return _free_text_trigger(session, turn)
 
 
@@ -257,8 +314,8 @@ def _free_text_trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str
         slots = {"summary": turn.text[:500], "links": " ".join(_LINK.findall(turn.text))}
         platform = turn.platform or session.slots.get("platform", "")
         if platform:
-            return "text_with_platform", {**slots, "platform": platform}
-        return "text", slots
+            return Trigger.TEXT_WITH_PLATFORM, {**slots, "platform": platform}
+        return Trigger.TEXT, slots
     if session.state == State.PLATFORM and action is not Action.HANDOFF:
         return "PLATFORM", {"platform": turn.platform or "other"}
     if action is Action.REPORT and intent in REPORT_INTENTS:
@@ -267,19 +324,19 @@ def _free_text_trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str
             "platform": turn.platform or session.slots.get("platform", ""),
         }
         high = intent in HIGH_RISK_INTENTS
-        return ("report_high" if high else "report"), {
+        return (Trigger.REPORT_HIGH if high else Trigger.REPORT), {
             **slots,
-            "priority": "high" if high else "normal",
+            "priority": Priority.HIGH if high else Priority.NORMAL,
         }
     if action is Action.ADVICE and turn.topic:
-        return "advice_topic", {"topic": turn.topic}
+        return Trigger.ADVICE_TOPIC, {"topic": turn.topic}
     if action is Action.INFO and intent:
         return f"info:{intent.value}", {}
     if action is Action.SMALLTALK and session.state == State.NEW and intent is Intent.GREET:
-        return "greeting", {}
+        return Trigger.GREETING, {}
     if action is Action.SMALLTALK and intent:
         return f"smalltalk:{intent.value}", {}
-    return (action.value if action else "fallback"), {}
+    return (action.value if action else Trigger.FALLBACK), {}
 
 
 def _reply(say: Say, slots: dict[str, str], catalogue: Catalogue, audience: str) -> Reply | None:
@@ -323,28 +380,32 @@ def _onboarding(session: Session, payload: str) -> Session:
 
 
 def _effects(step: Step, slots: dict[str, str]) -> tuple[Effect, ...]:
-    priority = slots.get("priority") or "normal"
-    handoffs, others = [], []
+    """The row's effects with the conversation's slots filled in (the queue last)."""
+    priority = handoff_priority(str(slots.get("priority") or Priority.NORMAL))
+    queued: list[Effect] = [
+        JoinQueue(spec.priority or priority, quiet=spec.quiet, asked=spec.asked)
+        for spec in step.effects
+        if isinstance(spec, Queue) and (not spec.only_high or priority is Priority.HIGH)
+    ]
+    effects: list[Effect] = []
     for spec in step.effects:
-        kind, _, value = spec.partition(":")
-        if kind == "raise":
-            handoffs.append(Effect("handoff", (("priority", value), ("quiet", "1"))))
-        elif kind == "where":
-            asked = priority if value == "{priority}" else value
-            handoffs.append(Effect("handoff", (("priority", asked), ("asked", "1"))))
-        elif kind != "handoff":
-            others.append(kind)
-        elif value == "{priority}" or (value == "high?" and priority == "high"):
-            handoffs.append(Effect("handoff", (("priority", priority),)))
-        elif value != "high?":  # "high?": only high-priority reports are queued unasked
-            handoffs.append(Effect("handoff", (("priority", value),)))
-    effects = []
-    for kind in others:
-        if kind == "case" and (slots.get("category") or handoffs):
-            keep = ("category", "platform", "summary", "links", "ongoing", "priority")
-            detail = {k: slots[k] for k in keep if slots.get(k)}
-            detail.setdefault("category", "unknown")  # a person asked for: the counselor sorts it
-            effects.append(Effect("case", tuple(detail.items())))
-        elif kind in ("relay", "leave", "check_in"):
-            effects.append(Effect(kind))
-    return tuple(effects + handoffs)
+        if spec is Do.CASE:
+            if slots.get("category") or queued:
+                ranks = [priority] + [q.priority for q in queued if isinstance(q, JoinQueue)]
+                effects.append(_case(slots, max(ranks, key=RANK.index)))
+        elif isinstance(spec, Do):
+            effects.append(spec)
+    return tuple(effects + queued)
+
+
+def _case(slots: dict[str, str], priority: Priority) -> RecordCase:
+    """What the person chose to give; a person who only asked for a counselor: "unknown"
+    (the counselor sorts it)."""
+    return RecordCase(
+        category=str(slots.get("category") or "unknown"),
+        priority=priority,
+        platform=str(slots.get("platform") or ""),
+        summary=str(slots.get("summary") or ""),
+        links=str(slots.get("links") or ""),
+        ongoing=str(slots.get("ongoing") or ""),
+    )

@@ -17,12 +17,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.cases.records import CaseRecords
 from bot.channels.base import ChannelAdapter, Delivery, OutgoingMessage, SendResult, SendStatus
 from bot.content import Content
+from bot.dialogue.engine import moved
+from bot.dialogue.table import Trigger
 from bot.handoff import events
 from bot.handoff.queue import Handoff, HandoffQueue
 from bot.metrics import SENDS
-from bot.store import keys
-from bot.store.locks import RedisLock
-from bot.store.sessions import Session, decode, encode
+from bot.store.sessions import RedisSessionStore, Session, SessionStore
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,8 @@ WARN_BEFORE_MS = 2 * HOUR_MS
 HANDOFF_NOTICES = frozenset(
     f"handoff.{name}"
     for name in ("waiting", "nobody_online", "still_waiting", "still_with_counselor", "joined",
-                 "transferred", "released", "closed", "left", "check_in")
+                 "transferred", "passed_on", "released", "closed", "left", "check_in",
+                 "counselor_check")
 )  # fmt: skip
 
 
@@ -73,13 +74,14 @@ class Handoffs:
         cases: CaseRecords,
         session_ttl: int,
         clock: Callable[[], float] = time.time,
+        sessions: SessionStore | None = None,
     ) -> None:
         self._redis = client
         self.queue = HandoffQueue(client)
         self.adapters = adapters
         self._content = content
         self._cases = cases
-        self._session_ttl = session_ttl
+        self._sessions = sessions or RedisSessionStore(client, session_ttl)
         self.clock = clock
 
     def now_ms(self) -> int:
@@ -102,7 +104,17 @@ class Handoffs:
         if found is not None and found.status == "active":
             return handoff_id, self._content.message("handoff.still_with_counselor", audience)
         await events.publish(self._redis, {"type": "queue", "id": handoff_id, "new": new})
+        if priority in ALERTING and (new or priority == "imminent"):
+            await self.alert(handoff_id, "new" if new else "crisis_message", priority)
         return handoff_id, await self.waiting_notice(handoff_id, audience, now, asked)
+
+    async def alert(self, handoff_id: str, reason: str, priority: str = "imminent") -> None:
+        """Every desk online is alerted: a new urgent child, or a crisis message from a child
+        who waits or talks with a counselor."""
+        await events.publish(
+            self._redis,
+            {"type": "alert", "id": handoff_id, "priority": priority, "reason": reason},
+        )
 
     async def waiting_notice(
         self, handoff_id: str, audience: str, now_ms: int, asked: bool = False
@@ -121,12 +133,15 @@ class Handoffs:
         params = {"position": str(position), "minutes": minutes_range(seconds)}
         return self._content.message("handoff.waiting", audience, params)
 
-    async def child_wrote(self, handoff_id: str, text: str, at_ms: int) -> None:
+    async def child_wrote(
+        self, handoff_id: str, text: str, at_ms: int, sender: str = "child"
+    ) -> None:
+        """The person's words (a child's or a parent's) to the console."""
         await self.queue.touch(handoff_id, at_ms)
         found = await self.queue.get(handoff_id)
         await events.publish(
             self._redis,
-            {"type": "message", "id": handoff_id, "from": "child", "text": text, "at": at_ms,
+            {"type": "message", "id": handoff_id, "from": sender, "text": text, "at": at_ms,
              "counselor": found.counselor if found else ""},
         )  # fmt: skip
 
@@ -142,8 +157,7 @@ class Handoffs:
         if claimed is None:
             raise HandoffError(409, "taken" if handoff_id else "queue_empty")
         found = await self._get(claimed)
-        await self._set_state(found, "counselor")
-        await self._notify(found, "handoff.joined")
+        await self._move(found, Trigger.JOINED)
         await self._audit(counselor, "claim", found)
         await events.publish(
             self._redis, {"type": "conversation", "id": claimed, "status": "active",
@@ -166,6 +180,7 @@ class Handoffs:
             )
             return result
         at = self.now_ms()
+        await self.queue.flag(found.id, ANSWERED)
         await self._lines(found, [("counselor", text)])
         await events.publish(
             self._redis,
@@ -180,12 +195,12 @@ class Handoffs:
             self._held_by(found, counselor)
         if to == "queue":
             await self.queue.requeue(found.id)
-            await self._set_state(found, "waiting")
-            await self._notify(found, "handoff.transferred")
+            await self._move(found, Trigger.REQUEUED)
         else:
             if to not in await self.queue.online(self.now_ms()):
                 raise HandoffError(409, "not_online")
             await self.queue.reassign(found.id, to, self.now_ms())
+            await self._move(found, Trigger.PASSED_ON)  # the child is told of the change
         await self._audit(counselor, "transfer", found, to)
         await events.publish(
             self._redis, {"type": "conversation", "id": found.id, "transfer": to,
@@ -198,8 +213,7 @@ class Handoffs:
         if not privileged:
             self._held_by(found, counselor)
         await self.queue.finish(found, self.now_ms())
-        await self._set_state(found, "idle", forget=True)
-        await self._notify(found, "handoff.released")
+        await self._move(found, Trigger.RELEASED)
         await self._audit(counselor, "release", found)
         await events.publish(
             self._redis, {"type": "conversation", "id": found.id, "status": "released"}
@@ -221,20 +235,29 @@ class Handoffs:
             log.error("case not closed", extra={"channel": found.channel})
             raise HandoffError(503, "database_unavailable") from None
         await self.queue.finish(found, self.now_ms())
-        await self._set_state(found, "closed", forget=True)
-        await self._notify(found, "handoff.closed")
+        await self._move(found, Trigger.CLOSED)
         await events.publish(
             self._redis, {"type": "conversation", "id": found.id, "status": "closed"}
         )
 
     async def schedule_check_in(self, handoff_id: str) -> None:
-        """A child who wrote of a crisis while waiting: a gentle check-in if nobody has
-        answered in CHECK_IN_EVERY_MS (each new crisis message starts the clock again)."""
+        """A child who wrote of a crisis: while waiting, a gentle check-in if nobody has
+        answered in CHECK_IN_EVERY_MS (each new crisis message starts the clock again); with
+        a counselor, a word from the bot if the counselor has said nothing a minute later."""
+        found = await self.queue.get(handoff_id)
+        if found is not None and found.status == "active":
+            await self.queue.unflag(handoff_id, ANSWERED)
+            await self.queue.schedule_check_in(handoff_id, self.now_ms() + COUNSELOR_CHECK_MS)
+            return
         await self.queue.schedule_check_in(handoff_id, self.now_ms() + CHECK_IN_EVERY_MS)
 
     async def _check_in(self, now: int) -> None:
         for handoff_id in await self.queue.due_check_ins(now):
             found = await self.queue.get(handoff_id)
+            if found is not None and found.status == "active":
+                if await self.queue.flag(handoff_id, ANSWERED):  # nobody answered yet
+                    await self._notify(found, "handoff.counselor_check")
+                continue
             if found is None or found.status != "waiting":
                 continue  # a counselor joined, or the child left: the check-ins stop
             sent = await self.queue.count_check_in(handoff_id)
@@ -277,21 +300,18 @@ class Handoffs:
         if found.status != "active" or found.counselor != counselor:
             raise HandoffError(409, "not_yours")
 
-    async def _set_state(self, found: Handoff, state: str, forget: bool = False) -> None:
-        key = keys.session(found.channel, found.user_id)
-        async with RedisLock(self._redis, keys.conversation_lock(found.channel, found.user_id)):
-            raw = await self._redis.get(key)
-            session = decode(raw) if raw else Session(state="idle")
-            slots = dict(session.slots)
-            if forget:
-                for name in ("handoff_id", "case_id", "urgent_given"):
-                    slots.pop(name, None)
-            else:
-                slots["handoff_id"] = found.id
-            slots["offered"] = []
-            await self._redis.set(
-                key, encode(session.with_(state=state, slots=slots)), ex=self._session_ttl
+    async def _move(self, found: Handoff, move: Trigger) -> None:
+        """The console's move fed to the dialogue engine under the conversation's lock (a
+        worker turn and a click never overwrite each other); its notice sent after."""
+        async with self._sessions.hold(found.channel, found.user_id):
+            session = await self._sessions.load(found.channel, found.user_id)
+            decision = moved(session or Session(state="idle"), move, found.id)
+            await self._sessions.save(found.channel, found.user_id, decision.session)
+        for reply in decision.replies:
+            message = self._content.message(
+                reply.key, found.audience, dict(reply.params), reply.buttons
             )
+            await self._send(found, message)
 
     async def _notify(self, found: Handoff, key: str) -> None:
         await self._send(found, self._content.message(key, found.audience))
@@ -337,3 +357,9 @@ def minutes_range(seconds: int) -> str:
 # most 6 times (half an hour), never a flood; kept in Redis so a restart loses none.
 CHECK_IN_EVERY_MS = 5 * 60 * 1000
 CHECK_INS_AT_MOST = 6
+# With a counselor: if a crisis message has no answer from the counselor a minute later, the
+# bot says the counselor has it and gives the emergency numbers (once per crisis message).
+COUNSELOR_CHECK_MS = 60 * 1000
+ANSWERED = "counselor_answered"  # a flag on the handoff: the counselor wrote since
+# New children at these priorities, and crisis messages, alert every desk online.
+ALERTING = frozenset({"imminent", "high"})
