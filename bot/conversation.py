@@ -5,10 +5,10 @@ No I/O: the pipeline around it loads and saves; this only computes.
 
 from bot.channels.base import EventKind, IncomingEvent, OutgoingMessage
 from bot.content import Content
+from bot.dialogue.buttons import BUTTONS, QUESTIONS
 from bot.dialogue.catalogue import Finder
 from bot.dialogue.effects import Effect
 from bot.dialogue.engine import Reply, Turn, decide
-from bot.dialogue.table import BUTTONS, QUESTIONS
 from bot.store.sessions import Session
 from bot.understanding.assess import Assessment
 from nlu.components.normaliser import Normaliser

@@ -15,9 +15,10 @@ from itertools import product
 from typing import Any
 
 from bot.content import AUDIENCES, Content, ContentError
+from bot.dialogue.buttons import BUTTONS
 from bot.dialogue.catalogue import Finder
 from bot.dialogue.effects import Queue
-from bot.dialogue.table import BUTTONS, DISCLOSURE, OPENERS, TABLE, State
+from bot.dialogue.table import DISCLOSURE, OPENERS, TABLE, State
 from bot.handoff.service import HANDOFF_NOTICES
 from bot.understanding.taxonomy import REPORT_INTENTS
 from nlu.components.normaliser import Normaliser

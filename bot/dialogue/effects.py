@@ -2,8 +2,10 @@
 pipeline and the handoff service carry them out. Nothing here is a string parsed at run time.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Priority(StrEnum):
@@ -74,3 +76,38 @@ def handoff_priority(value: str) -> Priority:
         return Priority(value)
     except ValueError:
         return Priority.NORMAL
+
+
+RANK = (Priority.NORMAL, Priority.HIGH, Priority.IMMINENT)
+
+
+def fill(specs: tuple[Spec, ...], slots: Mapping[str, Any]) -> tuple[Effect, ...]:
+    """The row's effects with the conversation's slots filled in (the queue last)."""
+    priority = handoff_priority(str(slots.get("priority") or Priority.NORMAL))
+    queued: list[Effect] = [
+        JoinQueue(spec.priority or priority, quiet=spec.quiet, asked=spec.asked)
+        for spec in specs
+        if isinstance(spec, Queue) and (not spec.only_high or priority is Priority.HIGH)
+    ]
+    effects: list[Effect] = []
+    for spec in specs:
+        if spec is Do.CASE:
+            if slots.get("category") or queued:
+                ranks = [priority] + [q.priority for q in queued if isinstance(q, JoinQueue)]
+                effects.append(_case(slots, max(ranks, key=RANK.index)))
+        elif isinstance(spec, Do):
+            effects.append(spec)
+    return tuple(effects + queued)
+
+
+def _case(slots: Mapping[str, Any], priority: Priority) -> RecordCase:
+    """What the person chose to give; a person who only asked for a counselor: "unknown"
+    (the counselor sorts it)."""
+    return RecordCase(
+        category=str(slots.get("category") or "unknown"),
+        priority=priority,
+        platform=str(slots.get("platform") or ""),
+        summary=str(slots.get("summary") or ""),
+        links=str(slots.get("links") or ""),
+        ongoing=str(slots.get("ongoing") or ""),
+    )

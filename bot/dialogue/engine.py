@@ -9,21 +9,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.channels.base import EventKind
+from bot.dialogue import typed
+from bot.dialogue.buttons import ASKING, BUTTONS, CHOICES
 from bot.dialogue.effects import (
-    Do,
     Effect,
     JoinQueue,
     Priority,
-    Queue,
-    RecordCase,
-    handoff_priority,
+    fill,
 )
 from bot.dialogue.table import (
     AGAIN,
     ANY,
-    ASKING,
-    BUTTONS,
-    CHOICES,
     DISCLOSURE,
     EVERYWHERE,
     HANDOFF_MARKS,
@@ -31,7 +27,6 @@ from bot.dialogue.table import (
     OPENERS,
     PAUSE_AFTER_HUMAN_MS,
     PAUSE_PASSES,
-    QUESTIONS,
     TABLE,
     TURN_MARKS,
     Say,
@@ -51,7 +46,6 @@ from bot.understanding.taxonomy import (
 SAFE_WORDS = frozenset({"111", "cuu", "cuu em", "sos"})  # normalised, without diacritics
 _SLOT = re.compile(r"\{(\w+)\}")
 _LINK = re.compile(r"https?://\S+|www\.\S+|@[\w.]{2,}")
-RANK = (Priority.NORMAL, Priority.HIGH, Priority.IMMINENT)
 KINDS = {EventKind.STOP: Trigger.STOP, EventKind.HUMAN_REPLY: Trigger.HUMAN_REPLY}
 
 
@@ -157,7 +151,7 @@ def _apply(
         replies = (Reply(DISCLOSURE),) + replies  # the first reply says who is answering
     known = seen.state in State.__members__.values() and seen.state != State.NEW
     to = step.to or (State(seen.state) if known else State.IDLE)
-    effects = _effects(step, slots)
+    effects = fill(step.effects, slots)
     if any(isinstance(e, JoinQueue) for e in effects) and to != State.COUNSELOR:
         to = State.WAITING  # joining the queue means waiting for a counselor
     gone = set(step.drops) | TURN_MARKS | {"_payload"}
@@ -213,7 +207,7 @@ def _trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
         return Trigger.SAFE_WORD, {"category": "safe_word", "priority": Priority.IMMINENT}
     # A typed answer that is one of the offered buttons is that answer, whatever a model
     # would read into two words out of context ("vẫn đang" for "Vẫn đang xảy ra").
-    payload = turn.payload or _typed_title(session, turn)
+    payload = turn.payload or typed.title(session, turn)
     if not payload and turn.action is Action.URGENT_HANDOFF:
         crisis = turn.intent.value if turn.intent in CRISIS_INTENTS else "crisis"
         return Trigger.CRISIS, {"category": crisis, "priority": Priority.IMMINENT}
@@ -223,9 +217,9 @@ def _trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
         return Trigger.START, {}
     payload = (
         payload
-        or _typed_onboarding(session, turn)
-        or _typed_answer(session, turn)
-        or _typed_yes_no(session, turn)
+        or typed.onboarding(session, turn)
+        or typed.answer(session, turn)
+        or typed.yes_no(session, turn)
     )
     if payload:
         trigger, slots = _payload_trigger(payload)
@@ -245,58 +239,6 @@ def _payload_trigger(payload: str) -> tuple[str, dict[str, str]]:
     if name in ("ONGOING_YES", "ONGOING_NO"):
         return name, {"ongoing": "yes" if name == "ONGOING_YES" else "no"}
     return name, {}
-
-
-def _typed_title(session: Session, turn: Turn) -> str:
-    """A typed answer where buttons were offered: its number (Zalo lists them numbered), its
-    title, or the start of its title in two words or more."""
-    offered = session.slots.get("offered") or []
-    plain = turn.plain.strip()
-    if not offered or not plain:
-        return ""
-    if plain.isdigit() and 1 <= int(plain) <= len(offered):
-        return str(offered[int(plain) - 1][1])
-    for title, payload in offered:
-        if plain == title or (len(plain.split()) >= 2 and f"{title} ".startswith(f"{plain} ")):
-            return str(payload)
-    return ""
-
-
-def _typed_onboarding(session: Session, turn: Turn) -> str:
-    """ "em là học sinh", "tôi là mẹ cháu", "em 14 tuổi" where the bot asked who or how old."""
-    if not _short_or_routine(turn):
-        return ""  # "con tôi 12 tuổi bị…": a report, not only an answer
-    if session.state == State.AUDIENCE and turn.audience:
-        if turn.audience == "child" and turn.age_band:
-            return f"AGE:{turn.age_band}"  # "em 14 tuổi": a child, and the age: both answered
-        return "AUDIENCE_PARENT" if turn.audience == "parent" else "AUDIENCE_CHILD"
-    if session.state in (State.AUDIENCE, State.AGE) and turn.age_band:
-        return f"AGE:{turn.age_band}"
-    return ""
-
-
-def _typed_answer(session: Session, turn: Turn) -> str:
-    """The button a typed answer to the current question means ("vẫn đang tiếp diễn" for
-    "Vẫn đang xảy ra"), unless a longer text is plainly about something else."""
-    if not turn.answer or session.state not in QUESTIONS:
-        return ""
-    return turn.answer if _short_or_routine(turn) else ""
-
-
-def _short_or_routine(turn: Turn) -> bool:
-    routine = turn.action in (None, Action.FALLBACK, Action.SMALLTALK, Action.CHECK_IN)
-    return routine or len(turn.plain.split()) <= 6
-
-
-def _typed_yes_no(session: Session, turn: Turn) -> str:
-    """ "có", "ừ", "không"… where a yes/no question was asked."""
-    offered = {str(payload) for _, payload in session.slots.get("offered") or []}
-    yes_no = {
-        Intent.AFFIRM: ("CHECK_YES", "ONGOING_YES", "CHECK_IN_YES"),
-        Intent.DENY: ("CHECK_NO", "ONGOING_NO", "CHECK_IN_NO"),
-    }
-    choices = yes_no.get(turn.intent, ()) if turn.intent else ()
-    return next((payload for payload in choices if payload in offered), "")
 
 
 def _text_trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
@@ -377,35 +319,3 @@ def _onboarding(session: Session, payload: str) -> Session:
             age_band=payload.partition(":")[2], audience=session.audience or "child"
         )
     return session
-
-
-def _effects(step: Step, slots: dict[str, str]) -> tuple[Effect, ...]:
-    """The row's effects with the conversation's slots filled in (the queue last)."""
-    priority = handoff_priority(str(slots.get("priority") or Priority.NORMAL))
-    queued: list[Effect] = [
-        JoinQueue(spec.priority or priority, quiet=spec.quiet, asked=spec.asked)
-        for spec in step.effects
-        if isinstance(spec, Queue) and (not spec.only_high or priority is Priority.HIGH)
-    ]
-    effects: list[Effect] = []
-    for spec in step.effects:
-        if spec is Do.CASE:
-            if slots.get("category") or queued:
-                ranks = [priority] + [q.priority for q in queued if isinstance(q, JoinQueue)]
-                effects.append(_case(slots, max(ranks, key=RANK.index)))
-        elif isinstance(spec, Do):
-            effects.append(spec)
-    return tuple(effects + queued)
-
-
-def _case(slots: dict[str, str], priority: Priority) -> RecordCase:
-    """What the person chose to give; a person who only asked for a counselor: "unknown"
-    (the counselor sorts it)."""
-    return RecordCase(
-        category=str(slots.get("category") or "unknown"),
-        priority=priority,
-        platform=str(slots.get("platform") or ""),
-        summary=str(slots.get("summary") or ""),
-        links=str(slots.get("links") or ""),
-        ongoing=str(slots.get("ongoing") or ""),
-    )
