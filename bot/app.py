@@ -160,7 +160,7 @@ async def handoff(app: web.Application) -> AsyncIterator[None]:
     app[CONTENT] = Content.load(settings.content_dir)
     app[HANDOFFS] = Handoffs(client, adapters, app[CONTENT], app[CASES], settings.session_ttl)
     app[ACCOUNTS] = Accounts(sessions(app[DATABASE]))
-    app[LOGINS] = Logins(client)
+    app[LOGINS] = Logins(client, idle_seconds=settings.console_idle_seconds)
     app[THROTTLE] = LoginThrottle(app[RATE_LIMIT])
     ticking = asyncio.create_task(_tick(app[HANDOFFS]))
     yield

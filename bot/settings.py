@@ -52,6 +52,8 @@ class Settings:
     database_url: str = ""
     retention_days: int = 90  # transcripts of closed cases are deleted after this many days
     session_ttl: int = 24 * 3600
+    # A console login ends after this long without a key, click or action (not polling).
+    console_idle_seconds: int = 30 * 60
     # Channels: a channel whose secrets are not all set is disabled (404).
     messenger_app_secret: Secret = field(default_factory=lambda: Secret(""))
     messenger_verify_token: Secret = field(default_factory=lambda: Secret(""))
@@ -131,6 +133,7 @@ class Settings:
             database_url=text("DATABASE_URL", ""),
             retention_days=int(text("RETENTION_DAYS", str(defaults.retention_days))),
             session_ttl=int(text("SESSION_TTL", str(defaults.session_ttl))),
+            console_idle_seconds=number("CONSOLE_IDLE_SECONDS", defaults.console_idle_seconds),
             messenger_app_secret=secret("MESSENGER_APP_SECRET"),
             messenger_verify_token=secret("MESSENGER_VERIFY_TOKEN"),
             messenger_page_access_token=secret("MESSENGER_PAGE_ACCESS_TOKEN"),

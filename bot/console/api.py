@@ -6,7 +6,7 @@ Every view of a conversation and every change is written to the audit log.
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -21,10 +21,11 @@ from bot.cases.db import sessions
 from bot.cases.stats import CATEGORIES, CONTENT_REPORTS, Statistics, statistics
 from bot.channels.base import SendStatus
 from bot.console.auth import COOKIE, Login, set_cookie
+from bot.console.desks import muted_desks
 from bot.console.keys import ACCOUNTS, LOGIN, LOGINS, THROTTLE
 from bot.forget import forget_person
 from bot.handoff import events
-from bot.handoff.queue import Handoff
+from bot.handoff.queue import PRIORITIES, Handoff
 from bot.handoff.service import Closing, HandoffError, Handoffs, window_closes_ms
 from bot.netaddr import client_address, networks
 
@@ -310,17 +311,32 @@ async def counselors(request: web.Request) -> web.StreamResponse:
 async def supervisor(request: web.Request) -> web.StreamResponse:
     if not request[LOGIN].can("supervisor"):
         return error(403, "supervisors_only")
-    return web.json_response(await overview(request.config_dict[HANDOFFS]))
+    muted = await muted_desks(request.config_dict[REDIS])
+    return web.json_response(await overview(request.config_dict[HANDOFFS], muted))
 
 
-async def overview(handoffs: Handoffs) -> dict[str, Any]:
+async def overview(handoffs: Handoffs, muted: Collection[str] = ()) -> dict[str, Any]:
+    """The supervisor's live picture: who waits (by priority, how long), who holds what, who
+    is online and whether their desk's sound is muted. Times are UTC ISO; pages show them
+    in Vietnam's time."""
     now = handoffs.now_ms()
     waiting = await handoffs.queue.waiting()
     active = await handoffs.queue.active()
+    online = await handoffs.queue.online(now)
+    by_priority = {name: 0 for name in PRIORITIES}
+    for w in waiting:
+        by_priority[w.priority if w.priority in by_priority else "normal"] += 1
     return {
-        "online": await handoffs.queue.online(now),
+        "online": online,
         "queue_length": len(waiting),
+        "waiting_by_priority": by_priority,
+        "active_count": len(active),
         "longest_wait_seconds": max(((now - w.joined_ms) // 1000 for w in waiting), default=0),
+        "waiting": [
+            {"id": w.id, "priority": w.priority, "channel": w.channel, "since": _iso(w.joined_ms),
+             "waiting_seconds": max(0, (now - w.joined_ms) // 1000)}
+            for w in waiting
+        ],
         "in_progress": [
             {
                 "id": a.id,
@@ -328,10 +344,16 @@ async def overview(handoffs: Handoffs) -> dict[str, Any]:
                 "channel": a.channel,
                 "priority": a.priority,
                 "since": _iso(a.claimed_ms),
+                "held_seconds": max(0, (now - a.claimed_ms) // 1000),
             }
             for a in active
-        ],  # fmt: skip
-    }
+        ],
+        "desks": [
+            {"username": name, "muted": name in muted,
+             "holds": [a.id for a in active if a.counselor == name]}
+            for name in sorted(set(online) | {a.counselor for a in active if a.counselor})
+        ],
+    }  # fmt: skip
 
 
 # --- statistics --------------------------------------------------------------------------------

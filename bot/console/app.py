@@ -15,11 +15,12 @@ import jinja2
 from aiohttp import web
 
 from bot.appkeys import CASES
-from bot.console import api, live, pages
+from bot.console import api, live, pages, supervising
 from bot.console.api import refusal
 from bot.console.auth import COOKIE, Login
 from bot.console.hub import Hub
 from bot.console.keys import ACCOUNTS, HUB, LOGIN, LOGINS, TEMPLATES
+from bot.console.refusals import explain_refusals
 
 HERE = Path(__file__).resolve().parent
 OPEN_PATHS = frozenset({"/console/login", "/console/api/login"})
@@ -86,7 +87,8 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
         raise refusal(web.HTTPForbidden, "cross_origin")  # login CSRF: no one is logged in
     if path in OPEN_PATHS or path.startswith("/console/static/"):
         return await handler(request)
-    login = await request.config_dict[LOGINS].find(request.cookies.get(COOKIE, ""))
+    token = request.cookies.get(COOKIE, "")
+    login = await request.config_dict[LOGINS].find(token, renew=is_activity(request))
     if login is None:
         if path.startswith("/console/api/"):
             raise refusal(web.HTTPUnauthorized, "login_required")
@@ -99,6 +101,16 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
         raise refusal(web.HTTPForbidden, "csrf")
     request[LOGIN] = login
     return await handler(request)
+
+
+def is_activity(request: web.Request) -> bool:
+    """Whether this request is something a person did, which keeps the login from ending as
+    idle: a page opened, an action (every POST: sending, claiming, the desk's activity ping
+    on a key or a click). Not the desk's own reads (the queue polled every few seconds, a
+    live update's refetch) nor the websocket, or an unattended desk would never time out."""
+    if request.path == "/console/ws":
+        return False
+    return not (request.path.startswith("/console/api/") and request.method in SAFE_METHODS)
 
 
 def same_origin(request: web.Request) -> bool:
@@ -126,7 +138,7 @@ async def _csrf_ok(request: web.Request, login: Login) -> bool:
 
 def create_console(hub: Hub) -> web.Application:
     """The sub-app; its accounts and logins (ACCOUNTS, LOGINS) are set up by the main app."""
-    console = web.Application(middlewares=[security_headers, require_login])
+    console = web.Application(middlewares=[security_headers, explain_refusals, require_login])
     console[TEMPLATES] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
@@ -136,6 +148,7 @@ def create_console(hub: Hub) -> web.Application:
     console[CHECKS] = AccountChecks()
     pages.add_routes(console)
     api.add_routes(console)
+    supervising.add_routes(console)
     console.router.add_get("/ws", live.websocket)
     console.router.add_static("/static", HERE / "static", append_version=True)
     return console

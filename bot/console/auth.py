@@ -166,12 +166,20 @@ class Accounts:
 
 class Logins:
     """Login sessions in Redis: a random token in an HttpOnly cookie, a CSRF token per
-    session, an idle timeout renewed on every request and an absolute lifetime. Logging out
-    ends the session and tells every process to close its websockets."""
+    session, an idle timeout and an absolute lifetime (12 h: a night shift fits). The idle
+    timeout is renewed by what a person does (pages, actions, the desk's activity ping), not
+    by the desk's own polling or websocket (bot.console.app decides), so an unattended desk
+    does end. Logging out ends the session and tells every process to close its websockets."""
 
-    def __init__(self, client: redis.Redis, lifetime_seconds: int = LIFETIME_SECONDS) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        lifetime_seconds: int = LIFETIME_SECONDS,
+        idle_seconds: int = IDLE_SECONDS,
+    ) -> None:
         self._redis = client
         self._lifetime = lifetime_seconds
+        self.idle_seconds = idle_seconds
 
     async def generation(self, username: str) -> int:
         """The account's generation: read before its password is checked, given to `start`."""
@@ -192,16 +200,28 @@ class Logins:
         return login
 
     def _ttl(self, age: float) -> int:
-        return max(1, min(IDLE_SECONDS, int(self._lifetime - age)))
+        return max(1, min(self.idle_seconds, int(self._lifetime - age)))
 
-    async def find(self, token: str) -> Login | None:
-        """The session of `token`, its idle timeout renewed; None when it has ended."""
+    async def find(self, token: str, renew: bool = True) -> Login | None:
+        """The session of `token`, its idle timeout renewed when `renew` (a person did
+        something); None when it has ended."""
         found = await self._load(token)
         if found is None:
             return None
         login, age = found
-        await self._redis.expire(keys.console_session(token), self._ttl(age))
+        if renew:
+            await self._redis.expire(keys.console_session(token), self._ttl(age))
         return login
+
+    async def remaining(self, token: str) -> tuple[int, int] | None:
+        """Seconds until the session ends if nothing is done, and until its absolute end;
+        None when it has ended. Renews nothing (the desk asks before it warns)."""
+        found = await self._load(token)
+        if found is None:
+            return None
+        idle_left = int(await self._redis.ttl(keys.console_session(token)))
+        lifetime_left = max(0, int(self._lifetime - found[1]))
+        return max(0, min(idle_left, lifetime_left)), lifetime_left
 
     async def alive(self, token: str) -> bool:
         """Whether the session still stands (without renewing it): for open websockets."""

@@ -1,6 +1,7 @@
 """Live updates: one Redis pub/sub subscription per process, fanned out to its websockets,
 so counselors on any bot process see every change. The websocket also marks the counselor
-online (a heartbeat in Redis every 20 s)."""
+online (a heartbeat in Redis every 20 s); coming and going are published to every process,
+so each supervisor page's list of who is online follows at once."""
 
 import asyncio
 import contextlib
@@ -17,6 +18,7 @@ from bot.appkeys import HANDOFFS, REDIS
 from bot.console.auth import Login, Logins
 from bot.console.hub import Hub
 from bot.console.keys import HUB, LOGIN, LOGINS
+from bot.handoff import events
 from bot.handoff.service import Handoffs
 from bot.store import keys
 
@@ -64,7 +66,10 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     hub.sockets[socket] = login
     logins = request.config_dict[LOGINS]
     beat = asyncio.create_task(_presence(handoffs, logins, login, socket))
-    await hub.deliver({"type": "presence", "online": login.username})
+    with contextlib.suppress(RedisError, OSError):  # every process's supervisor page sees it
+        await events.publish(
+            request.config_dict[REDIS], {"type": "presence", "online": login.username}
+        )
     try:
         async for message in socket:
             if message.type is WSMsgType.ERROR:
@@ -75,6 +80,9 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
         if not hub.online_here(login.username):
             with contextlib.suppress(RedisError, OSError):
                 await handoffs.queue.offline(login.username)
+                await events.publish(
+                    request.config_dict[REDIS], {"type": "presence", "offline": login.username}
+                )
     return socket
 
 

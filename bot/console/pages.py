@@ -3,17 +3,29 @@ driven by console.js), the supervisor view and the statistics table with its cha
 
 import hmac
 import secrets
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from bot.appkeys import CONTENT, HANDOFFS
+from bot.appkeys import CONTENT, HANDOFFS, REDIS
 from bot.cases.stats import Statistics, csv_text, rows
-from bot.console.api import authenticate, guarded, load_statistics, overview, period, sign_out
+from bot.console.api import (
+    authenticate,
+    guarded,
+    load_statistics,
+    overview,
+    period,
+    refusal,
+    sign_out,
+)
 from bot.console.auth import COOKIE, set_cookie
+from bot.console.desks import is_muted, muted_desks
 from bot.console.keys import LOGIN, TEMPLATES
 
 LOGIN_COOKIE = "console_login"
+CASE_PANEL = Path(__file__).resolve().parent / "static" / "case_panel.js"  # the person's history
 
 
 def render(request: web.Request, name: str, status: int = 200, **values: Any) -> web.Response:
@@ -68,17 +80,32 @@ async def logout_form(request: web.Request) -> web.StreamResponse:
     raise response
 
 
-async def desk(request: web.Request) -> web.Response:
+@guarded
+async def desk(request: web.Request) -> web.StreamResponse:
     content = request.config_dict[CONTENT]
     platforms = {key: item["name"] for key, item in content.node("platforms.platforms").items()}
-    return render(request, "desk.html", canned=content.node("console.canned"), platforms=platforms)
+    muted = await is_muted(request.config_dict[REDIS], request[LOGIN].username)
+    return render(
+        request, "desk.html", canned=content.node("console.canned"), platforms=platforms,
+        muted=muted, case_panel=CASE_PANEL.exists(),
+    )  # fmt: skip
+
+
+VIETNAM = timezone(timedelta(hours=7), "ICT")  # Asia/Ho_Chi_Minh: UTC+7, no daylight saving
+
+
+def local_time(iso: str) -> str:
+    """A UTC ISO time as the hotline reads it: Vietnam's time, "HH:MM dd/mm"."""
+    return datetime.fromisoformat(iso).astimezone(VIETNAM).strftime("%H:%M %d/%m")
 
 
 @guarded
 async def supervisor_page(request: web.Request) -> web.StreamResponse:
     if not request[LOGIN].can("supervisor"):
-        raise web.HTTPForbidden(text="supervisors only")
-    return render(request, "supervisor.html", view=await overview(request.config_dict[HANDOFFS]))
+        raise refusal(web.HTTPForbidden, "supervisors_only")  # explained by bot.console.refusals
+    muted = await muted_desks(request.config_dict[REDIS])
+    view = await overview(request.config_dict[HANDOFFS], muted)
+    return render(request, "supervisor.html", view=view, local=local_time)
 
 
 @guarded

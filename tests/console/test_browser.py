@@ -97,6 +97,7 @@ async def test_a_counselor_helps_a_child_from_login_to_statistics(
     await minh.check("input[value=report_defamation]")
     await minh.fill("#close-form input[name=action]", "Hướng dẫn báo cáo ảnh trên Facebook")
     await minh.click("#close")
+    await minh.click("#close-yes")  # confirmed in the page
     await expect(child.locator("#log")).to_contain_text("đã kết thúc")
     await expect(minh.locator("#chat-pick")).to_be_visible()
 

@@ -80,7 +80,9 @@ async def test_only_a_confirmed_supervisor_request_with_csrf_forgets(
     for who, shown in ((lan, False), (boss, True)):  # the button is on a supervisor's desk
         page = await (await who.http.get(who.url("/console/"))).text()
         assert ('id="forget"' in page and "Xoá dữ liệu của người này" in page) is shown
-    assert await lan.call("POST", path, {"confirm": True}) == (403, {"error": "supervisors_only"})
+    assert await lan.call("POST", path, {"confirm": True}) == (
+        403, {"error": "supervisors_only", "message": "Chỉ giám sát viên được làm việc này."},
+    )  # fmt: skip
     for body in ({}, {"confirm": "yes"}, {"confirm": False}, {"confirm": 1}):
         assert await boss.call("POST", path, body) == (400, {"error": "confirm_required"})
     assert await boss.call("POST", path) == (400, {"error": "json_expected"})
