@@ -29,14 +29,14 @@ export PYTHONPATH := $(ROOT)
 export NLU_MODEL ?= $(ROOT)/nlu/models/current.tar.gz
 export NLU_PYTHON ?= $(ROOT)/nlu/.venv/bin/python
 
-.PHONY: help setup browser run test lint check-content route eval-nlu eval-real eval-seeds bench bench-console bench-nlu chaos soak clean FORCE
+.PHONY: help setup browser run test lint check-content route eval-nlu eval-real eval-seeds bench bench-console bench-alerts bench-nlu chaos soak clean FORCE
 FORCE:
 help:
 	@echo "make run    set everything up (first time: a few minutes), then serve on PORT (8080)"
 	@echo "make test   set everything up, then run every check and test"
 	@echo "make -s route < lines.jsonl   classify JSON lines {\"text\": ...}"
 	@echo "make eval-nlu | eval-real | eval-seeds   the model on eval.tsv, on real text, on 3 seeds"
-	@echo "make bench | bench-console | bench-nlu | chaos | soak | lint | clean"
+	@echo "make bench | bench-console | bench-alerts | bench-nlu | chaos | soak | lint | clean"
 
 setup: .venv nlu/.venv nlu/models/current.tar.gz
 
@@ -126,6 +126,9 @@ bench: setup
 
 bench-console: setup
 	@$(VPY) -m tests.bench.bench_console
+
+bench-alerts: setup
+	@$(VPY) -m tests.bench.bench_alerts
 
 soak: setup
 	@$(VPY) -m tests.bench.soak
