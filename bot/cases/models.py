@@ -31,6 +31,10 @@ class Case(Base):
     case_type: Mapped[str | None] = mapped_column(String(16))  # consultation | intervention
     action_taken: Mapped[str] = mapped_column(Text, default="")
     close_summary: Mapped[str] = mapped_column(Text, default="")
+    # What the person's own words gave (bot.cases.extract), as JSON: {"age", "links",
+    # "usernames", "phones"}; a counselor may correct it. Deleted with the transcript.
+    found: Mapped[str] = mapped_column(Text, default="")
+    counselor: Mapped[str] = mapped_column(String(64), default="")  # who closed it
 
     __table_args__ = (Index("ix_cases_status_closed", "status", "closed_at"),)
 
@@ -80,3 +84,72 @@ class Counselor(Base):
     role: Mapped[str] = mapped_column(String(16))  # counselor | supervisor | admin
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Contact(Base):
+    """One time a person reached the hotline (a conversation handed to the counselors). A
+    case may link several contacts of the same person: contact ≠ case."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    conversation_ref: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    counselor: Mapped[str] = mapped_column(String(64), default="")  # who first took it
+    outcome: Mapped[str] = mapped_column(String(16), default="")  # closed|released|left|quiet
+
+
+class CaseCounselor(Base):
+    """The counselors who handled a case (took, were given, closed or noted it): what a
+    counselor may find in the search."""
+
+    __tablename__ = "case_counselors"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class CaseNote(Base):
+    """A counselor's note on a case: added, never edited (deleted with the transcript)."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Service(Base):
+    """The referral directory: services a counselor can refer a person to. Never deleted,
+    only made inactive, so a referral recorded in a case keeps its meaning."""
+
+    __tablename__ = "directory"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    area: Mapped[str] = mapped_column(String(100), default="")
+    when_to_refer: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Referral(Base):
+    """A service a counselor referred the person of a case to (its name and phone as they
+    were then)."""
+
+    __tablename__ = "case_referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("directory.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    counselor: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(60), default="")

@@ -1,0 +1,227 @@
+"""A case as the desk reads it: the person's earlier cases (history), the notes counselors
+added, the services the person was referred to, and the search over cases.
+
+Who sees what: a counselor finds in the search the cases they handled (took, were given,
+closed, corrected or noted: `case_counselors`); whoever holds a conversation sees that
+person's earlier cases, whoever handled them (a returning child must not start from
+nothing); supervisors and admins see every case. Every read and change is audited by the
+console.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.cases import extract
+from bot.cases.models import (
+    AuditEntry,
+    Case,
+    CaseCategory,
+    CaseCounselor,
+    CaseNote,
+    Contact,
+    Referral,
+    Service,
+)
+from bot.cases.stats import bounds
+
+MAX_NOTE = 4000
+MAX_RESULTS = 200
+HISTORY_LIMIT = 20
+STATUSES = ("open", "closed", "no_contact")
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    start: date | None = None  # opened, local days
+    end: date | None = None
+    category: str = ""
+    status: str = ""
+    counselor: str = ""
+    platform: str = ""
+    channel: str = ""
+    username: str = ""  # a username, link or phone the person gave
+
+
+def iso(at: datetime | None) -> str | None:
+    if at is None:
+        return None
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).isoformat(timespec="seconds")
+
+
+class CaseFile:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    # --- who may see a case ---------------------------------------------------------------------
+    async def handled_by(self, case_id: int, username: str) -> bool:
+        async with self._sessions() as db:
+            return await db.get(CaseCounselor, (case_id, username)) is not None
+
+    # --- the person's earlier cases ------------------------------------------------------------
+    async def earlier_counts(self, people: list[tuple[str, int | None]]) -> list[int]:
+        """For each (conversation_ref, current case id): how many other cases that person
+        has (closed, or never reached); one query for a whole queue."""
+        refs = {ref for ref, _ in people if ref}
+        if not refs:
+            return [0 for _ in people]
+        query = select(Case.conversation_ref, Case.id).where(Case.conversation_ref.in_(refs))
+        async with self._sessions() as db:
+            found: defaultdict[str, set[int]] = defaultdict(set)
+            for ref, case_id in await db.execute(query):
+                found[ref].add(case_id)
+        return [len(found.get(ref, set()) - {current}) if ref else 0 for ref, current in people]
+
+    async def history(self, conversation_ref: str, current: int | None) -> list[dict[str, Any]]:
+        """The person's other cases, newest first, with categories, summaries and notes."""
+        if not conversation_ref:
+            return []
+        query = (
+            select(Case)
+            .where(Case.conversation_ref == conversation_ref, Case.id != (current or 0))
+            .order_by(Case.opened_at.desc(), Case.id.desc()).limit(HISTORY_LIMIT)
+        )  # fmt: skip
+        async with self._sessions() as db:
+            cases = list(await db.scalars(query))
+            return [await self._summary(db, case, with_notes=True) for case in cases]
+
+    async def detail(self, case_id: int) -> dict[str, Any] | None:
+        async with self._sessions() as db:
+            case = await db.get(Case, case_id)
+            return None if case is None else await self._summary(db, case, with_notes=True)
+
+    async def _summary(self, db: AsyncSession, case: Case, with_notes: bool) -> dict[str, Any]:
+        categories = list(
+            await db.scalars(select(CaseCategory.category).where(CaseCategory.case_id == case.id))
+        )
+        counselors = list(
+            await db.scalars(
+                select(CaseCounselor.username).where(CaseCounselor.case_id == case.id)
+                .order_by(CaseCounselor.username)
+            )
+        )  # fmt: skip
+        contacts = await db.scalar(
+            select(func.count()).select_from(Contact).where(Contact.case_id == case.id)
+        )
+        out: dict[str, Any] = {
+            "id": case.id, "opened_at": iso(case.opened_at), "closed_at": iso(case.closed_at),
+            "status": case.status, "channel": case.channel, "platform": case.platform,
+            "reading": case.category, "categories": categories, "type": case.case_type,
+            "summary": case.close_summary or case.summary, "action": case.action_taken,
+            "counselors": counselors, "contacts": contacts or 0,
+            "found": extract.public(case.found or ""),
+        }  # fmt: skip
+        if with_notes:
+            out["notes"] = await self._notes(db, case.id)
+            out["referrals"] = await self._referrals(db, case.id)
+        return out
+
+    # --- notes: added, never edited -------------------------------------------------------------
+    async def add_note(self, case_id: int, author: str, text: str) -> dict[str, Any]:
+        text = text.strip()
+        if not text or len(text) > MAX_NOTE:
+            raise ValueError("bad_text")
+        async with self._sessions.begin() as db:
+            if await db.get(Case, case_id) is None:
+                raise LookupError(case_id)
+            note = CaseNote(case_id=case_id, author=author, text=text)
+            db.add(note)
+            await _handled(db, case_id, author)
+            await db.flush()
+            db.add(AuditEntry(actor=author, action="note", case_id=case_id, detail=str(note.id)))
+            return _note(note)
+
+    async def notes(self, case_id: int) -> list[dict[str, Any]]:
+        async with self._sessions() as db:
+            return await self._notes(db, case_id)
+
+    @staticmethod
+    async def _notes(db: AsyncSession, case_id: int) -> list[dict[str, Any]]:
+        query = select(CaseNote).where(CaseNote.case_id == case_id).order_by(CaseNote.id)
+        return [_note(n) for n in await db.scalars(query)]
+
+    # --- referrals ------------------------------------------------------------------------------
+    async def refer(self, case_id: int, service_id: int, counselor: str) -> dict[str, Any]:
+        """Records that the person was referred to an active service (audited)."""
+        async with self._sessions.begin() as db:
+            service = await db.get(Service, service_id)
+            if service is None or not service.active:
+                raise ValueError("bad_service")
+            if await db.get(Case, case_id) is None:
+                raise LookupError(case_id)
+            referral = Referral(case_id=case_id, service_id=service.id, counselor=counselor,
+                                name=service.name, phone=service.phone)  # fmt: skip
+            db.add(referral)
+            await _handled(db, case_id, counselor)
+            await db.flush()
+            db.add(AuditEntry(actor=counselor, action="refer", case_id=case_id,
+                              detail=str(service.id)))  # fmt: skip
+            return _referral(referral)
+
+    async def referrals(self, case_id: int) -> list[dict[str, Any]]:
+        async with self._sessions() as db:
+            return await self._referrals(db, case_id)
+
+    @staticmethod
+    async def _referrals(db: AsyncSession, case_id: int) -> list[dict[str, Any]]:
+        query = select(Referral).where(Referral.case_id == case_id).order_by(Referral.id)
+        return [_referral(r) for r in await db.scalars(query)]
+
+    # --- search ---------------------------------------------------------------------------------
+    async def search(self, filters: Filters, viewer: str = "") -> list[dict[str, Any]]:
+        """Cases matching every filter given, newest first; `viewer` set: only the cases
+        that counselor handled."""
+        query = _where(select(Case), filters, viewer)
+        query = query.order_by(Case.opened_at.desc(), Case.id.desc()).limit(MAX_RESULTS)
+        async with self._sessions() as db:
+            cases = list(await db.scalars(query))
+            return [await self._summary(db, case, with_notes=False) for case in cases]
+
+
+def _where(query: Select[Any], filters: Filters, viewer: str) -> Select[Any]:
+    def handled(username: str) -> Any:
+        return Case.id.in_(select(CaseCounselor.case_id).where(CaseCounselor.username == username))
+
+    if viewer:
+        query = query.where(handled(viewer))
+    if filters.start or filters.end:
+        since, until = bounds(filters.start or date(2000, 1, 1), filters.end or date(2999, 1, 1))
+        query = query.where(Case.opened_at >= since, Case.opened_at <= until)
+    if filters.category:
+        chosen = select(CaseCategory.case_id).where(CaseCategory.category == filters.category)
+        query = query.where(or_(Case.id.in_(chosen), Case.category == filters.category))
+    if filters.status:
+        query = query.where(Case.status == filters.status)
+    if filters.counselor:
+        query = query.where(handled(filters.counselor.lower()))
+    if filters.platform:
+        query = query.where(Case.platform == filters.platform)
+    if filters.channel:
+        query = query.where(Case.channel == filters.channel)
+    if filters.username:
+        plain = filters.username.strip().lower().lstrip("@")
+        given = "%" + plain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(func.lower(Case.found).like(given, escape="\\"),
+                func.lower(Case.links).like(given, escape="\\"))
+        )  # fmt: skip
+    return query
+
+
+async def _handled(db: AsyncSession, case_id: int, username: str) -> None:
+    if await db.get(CaseCounselor, (case_id, username)) is None:
+        db.add(CaseCounselor(case_id=case_id, username=username))
+
+
+def _note(note: CaseNote) -> dict[str, Any]:
+    return {"id": note.id, "at": iso(note.at), "author": note.author, "text": note.text}
+
+
+def _referral(referral: Referral) -> dict[str, Any]:
+    return {"id": referral.id, "at": iso(referral.at), "counselor": referral.counselor,
+            "service_id": referral.service_id, "name": referral.name,
+            "phone": referral.phone}  # fmt: skip
