@@ -263,10 +263,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("worker", help="a worker process beside `serve` (more throughput)")
     commands.add_parser("route", help="classify JSON lines from stdin")
     commands.add_parser("check-content", help="check the texts in content/ against the engine")
-    stats = commands.add_parser("stats", help="the 111 statistics table of closed cases")
+    stats = commands.add_parser("stats", help="the 111 table: contacts, cases, 4.1–4.3")
     stats.add_argument("--from", dest="start", type=date.fromisoformat, required=True)
     stats.add_argument("--to", dest="end", type=date.fromisoformat, required=True)
-    stats.add_argument("--by", choices=["year", "month"], default="month")
+    stats.add_argument("--by", choices=["month", "quarter", "year"], default="month")
     forget = commands.add_parser(
         "delete-person", help="delete what the bot keeps about one person (audited)"
     )

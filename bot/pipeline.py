@@ -191,20 +191,27 @@ class Pipeline:
     async def _case(
         self, event: IncomingEvent, effects: tuple[Effect, ...], session: Session
     ) -> Session:
-        """Opens or updates the case the turn asks for. The replies never wait on this: a
-        database failure is logged and the child is answered all the same."""
+        """Opens or updates the case the turn asks for; a turn that hands the person to the
+        counselors is a contact of that case (one per handoff, bot.cases.models.Contact), and
+        leaving the queue ends it. The age, links, usernames and phone-like strings of the
+        person's words are added to the case (bot.cases.extract). The replies never wait on
+        this: a database failure is logged and the child is answered all the same."""
         found = next((effect for effect in effects if isinstance(effect, RecordCase)), None)
-        if found is None:
-            return session
+        ref = user_ref(self._hash_key, event.channel, event.user_id)
         try:
+            if Do.LEAVE in effects:
+                await self._cases.end_contacts("left", conversation_ref=ref)
+            if found is None:
+                return session
             case_id = await self._cases.open_or_update(
                 event.channel,
-                user_ref(self._hash_key, event.channel, event.user_id),
+                ref,
                 found.category,
                 found.priority.value,
                 found.platform,
                 found.links,
                 found.summary,
+                contact=any(isinstance(effect, JoinQueue) for effect in effects),
             )
         except (SQLAlchemyError, OSError):
             log.error("case not recorded", extra={"channel": event.channel})

@@ -7,7 +7,7 @@ Every view of a conversation and every change is written to the audit log.
 import json
 import logging
 from collections.abc import Awaitable, Callable, Collection
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -17,8 +17,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import safejson
 from bot.appkeys import CASES, CONTENT, DATABASE, HANDOFFS, REDIS, SETTINGS
+from bot.cases import extract
+from bot.cases.casefile import CaseFile
 from bot.cases.db import sessions
-from bot.cases.stats import CATEGORIES, CONTENT_REPORTS, Statistics, statistics
+from bot.cases.stats import BY, CLOSING, LOCAL, Statistics, statistics
 from bot.channels.base import SendStatus
 from bot.console.auth import COOKIE, Login, set_cookie
 from bot.console.desks import muted_desks
@@ -27,12 +29,13 @@ from bot.forget import forget_person
 from bot.handoff import events
 from bot.handoff.queue import PRIORITIES, Handoff
 from bot.handoff.service import Closing, HandoffError, Handoffs, window_closes_ms
+from bot.logs import user_ref
 from bot.netaddr import client_address, networks
 
 log = logging.getLogger(__name__)
 
 E = TypeVar("E", bound=web.HTTPException)
-CLOSE_CATEGORIES = frozenset((*CATEGORIES, CONTENT_REPORTS))
+CLOSE_CATEGORIES = frozenset(CLOSING)
 MAX_MESSAGE = 2000
 MAX_BODY = 64 * 1024
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -163,6 +166,8 @@ def view(found: Handoff, now_ms: int) -> dict[str, Any]:
         "audience": found.audience,
         "age_band": found.age_band,
         "case_id": found.case_id,
+        "preview": found.preview,
+        "returning": found.returning,
         "window_closes_at": _iso(closes) if closes else None,
         "window_seconds_left": (closes - now_ms) // 1000 if closes else None,
     }
@@ -172,7 +177,9 @@ def view(found: Handoff, now_ms: int) -> dict[str, Any]:
 async def queue(request: web.Request) -> web.StreamResponse:
     handoffs = request.config_dict[HANDOFFS]
     now = handoffs.now_ms()
-    items = [view(found, now) for found in await handoffs.queue.waiting()]
+    items = [
+        view(found, now) for found in await returning(request, await handoffs.queue.waiting())
+    ]
     return web.json_response({"items": items})
 
 
@@ -182,7 +189,31 @@ async def mine(request: web.Request) -> web.StreamResponse:
     login, handoffs = request[LOGIN], request.config_dict[HANDOFFS]
     held = await handoffs.queue.active("" if login.can("supervisor") else login.username)
     now = handoffs.now_ms()
-    return web.json_response({"items": [view(found, now) for found in held]})
+    items = [view(found, now) for found in await returning(request, held)]
+    return web.json_response({"items": items})
+
+
+def person_ref(request: web.Request, found: Handoff) -> str:
+    """The keyed hash the cases know the person by (never the platform's id)."""
+    key = request.config_dict[SETTINGS].log_hash_key.reveal().encode()
+    return user_ref(key, found.channel, found.user_id)
+
+
+async def returning(request: web.Request, found: list[Handoff]) -> list[Handoff]:
+    """The conversations with `returning`: how many earlier cases the same person has."""
+    people = [(person_ref(request, f), int(f.case_id) if f.case_id else None) for f in found]
+    counts = await CaseFile(sessions(request.config_dict[DATABASE])).earlier_counts(people)
+    return [replace(f, returning=n) for f, n in zip(found, counts, strict=True)]
+
+
+async def full_view(request: web.Request, found: Handoff) -> dict[str, Any]:
+    """One conversation for the desk: the queue row, and what the person's own words gave
+    (age, links, usernames, phone-like strings; corrected by counselors) from the case."""
+    [found] = await returning(request, [found])
+    out = view(found, request.config_dict[HANDOFFS].now_ms())
+    case = await request.config_dict[CASES].get(int(found.case_id)) if found.case_id else None
+    out["found"] = extract.public(case.found if case else "")
+    return out
 
 
 async def visible(request: web.Request) -> Handoff:
@@ -202,7 +233,7 @@ async def visible(request: web.Request) -> Handoff:
 async def conversation(request: web.Request) -> web.StreamResponse:
     found = await visible(request)
     await _audit(request, "view", found)
-    return web.json_response(view(found, request.config_dict[HANDOFFS].now_ms()))
+    return web.json_response(await full_view(request, found))
 
 
 @guarded
@@ -221,7 +252,11 @@ async def claim(request: web.Request) -> web.StreamResponse:
     handoffs: Handoffs = request.config_dict[HANDOFFS]
     wanted = request.match_info["id"]
     found = await handoffs.claim(request[LOGIN].username, "" if wanted == "next" else wanted)
-    return web.json_response(view(found, handoffs.now_ms()))
+    if found.case_id:  # they handle the case now: its notes, search, contact
+        await request.config_dict[CASES].handled(
+            int(found.case_id), request[LOGIN].username, took=True
+        )
+    return web.json_response(await full_view(request, found))
 
 
 @guarded
@@ -245,6 +280,8 @@ async def transfer(request: web.Request) -> web.StreamResponse:
     await request.config_dict[HANDOFFS].transfer(
         found, login.username, to, login.can("supervisor")
     )
+    if to != "queue" and found.case_id:
+        await request.config_dict[CASES].handled(int(found.case_id), to)
     return web.json_response({"ok": True})
 
 
@@ -252,6 +289,8 @@ async def transfer(request: web.Request) -> web.StreamResponse:
 async def release(request: web.Request) -> web.StreamResponse:
     login, found = request[LOGIN], await visible(request)
     await request.config_dict[HANDOFFS].release(found, login.username, login.can("supervisor"))
+    if found.case_id:  # this contact ends; the case stays open for the person's next one
+        await request.config_dict[CASES].end_contacts("released", int(found.case_id))
     return web.json_response({"ok": True})
 
 
@@ -358,8 +397,9 @@ async def overview(handoffs: Handoffs, muted: Collection[str] = ()) -> dict[str,
 
 # --- statistics --------------------------------------------------------------------------------
 def period(request: web.Request) -> tuple[date, date, str]:
-    """?from=YYYY-MM-DD&to=YYYY-MM-DD&by=month|year; by default this month."""
-    today = datetime.now(UTC).date()
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD&by=month|quarter|year (local days); by default this
+    month."""
+    today = datetime.now(LOCAL).date()
     try:
         start = date.fromisoformat(request.query.get("from") or today.replace(day=1).isoformat())
         end = date.fromisoformat(request.query.get("to") or today.isoformat())
@@ -368,7 +408,7 @@ def period(request: web.Request) -> tuple[date, date, str]:
             text='{"error": "dates_as_YYYY-MM-DD"}', content_type="application/json"
         ) from None
     by = request.query.get("by", "month")
-    if by not in ("month", "year") or end < start or (end - start).days > 3660:
+    if by not in BY or end < start or (end - start).days > 3660:
         raise bad_request("bad_period")
     return start, end, by
 

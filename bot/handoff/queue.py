@@ -19,6 +19,7 @@ RANK = {name: index for index, name in enumerate(PRIORITIES)}
 TTL_SECONDS = 8 * 24 * 3600  # past every platform's reply window
 DEFAULT_HANDLING_SECONDS = 15 * 60  # until the first handled conversations give a real figure
 ONLINE_MS = 60_000  # a counselor whose console has not beaten for a minute is offline
+PREVIEW_CHARS = 80  # the first words of the person's latest message, on the queue row
 
 
 RANK_STEP = 10**13  # a queue score is rank × RANK_STEP + the time joined (ms)
@@ -53,6 +54,8 @@ class Handoff:
     age_band: str = ""
     last_user_message_ms: int = 0
     claimed_ms: int = 0
+    preview: str = ""  # the first words of the person's latest message
+    returning: int = 0  # how many earlier cases the same person has (filled by the console)
 
     @classmethod
     def from_hash(cls, data: dict[str, str]) -> "Handoff":
@@ -214,6 +217,16 @@ class HandoffQueue:
             tx.hset(key, "last_user_message_ms", now_ms)
             tx.expire(key, TTL_SECONDS)
             await tx.execute()
+
+    async def set_preview(self, conversation_id: str, text: str) -> None:
+        """The first words of the person's latest message, for the queue row (only while
+        the conversation exists: a late write never brings a finished one back)."""
+        words = " ".join(text.split())
+        if len(words) > PREVIEW_CHARS:
+            words = words[: PREVIEW_CHARS - 1].rstrip() + "…"
+        key = keys.handoff(conversation_id)
+        if await self._redis.exists(key):
+            await self._redis.hset(key, "preview", words)
 
     async def notice_due(self, conversation_id: str, position: int, now_ms: int) -> bool:
         """True once per change of position, at most every 2 minutes (shared by every
