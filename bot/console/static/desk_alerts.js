@@ -12,7 +12,7 @@ window.deskAlerts = (function () {
   const baseTitle = document.title;
   const unseen = new Map();  // id → when it was alerted (ms)
   const announced = new Set();  // "id:new": a child's arrival is alerted once
-  const state = {plays: 0, silenced: 0, blocked: 0, alerts: 0, muted: Boolean(data.muted), onOpen: null};
+  const state = {considered: 0, plays: 0, silenced: 0, blocked: 0, alerts: 0, muted: Boolean(data.muted), onOpen: null};
   const canNotify = "Notification" in window;
 
   function title() {
@@ -54,6 +54,7 @@ window.deskAlerts = (function () {
   // alert: {id, priority, reason: "new"|"crisis_message", channel?}; `showing`: the counselor
   // has this very conversation open in a visible tab (it still sounds, it is not "unseen").
   function raise(alert, showing) {
+    state.considered += 1;
     if (alert.priority !== "imminent" && alert.priority !== "high") return;
     if (alert.reason === "new") {
       const key = alert.id + ":new";
