@@ -1,5 +1,5 @@
 """Command line: `python -m bot serve | worker | route | stats | users add | list | disable |
-enable | reset-password | role | check-content | delete-person`."""
+enable | reset-password | role | check-content | delete-person | oncall`."""
 
 import argparse
 import asyncio
@@ -23,6 +23,7 @@ from redis.exceptions import RedisError
 from bot.app import create_app
 from bot.content import Content
 from bot.logs import setup_logging
+from bot.oncall import cli as oncall_cli
 from bot.private import make_private
 from bot.route import route_stream
 from bot.settings import Secret, Settings
@@ -287,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     set_role = user_commands.add_parser("role", help="a new role; ends the account's sessions")
     set_role.add_argument("--username", required=True)
     set_role.add_argument("--role", choices=["counselor", "supervisor", "admin"], required=True)
+    oncall_cli.add_parser(commands)
     args = parser.parse_args(argv)
 
     load_dotenv(override=False)
@@ -307,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_until_signal(stats_command(settings, args.start, args.end, args.by))
     if args.command == "users":
         return users_command(settings, args)
+    if args.command == "oncall":
+        return run_until_signal(oncall_cli.run(settings, args))
     if args.command == "delete-person":
         return run_until_signal(delete_person_command(settings, args.channel, args.user_id))
     if args.command == "check-content":

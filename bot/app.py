@@ -48,6 +48,7 @@ from bot.content import Content
 from bot.conversation import Conversation
 from bot.handoff.service import Handoffs
 from bot.metrics import exposition
+from bot.oncall.pager import PAGER, Pager, build_pager
 from bot.pipeline import Pipeline
 from bot.ratelimit import RateLimit
 from bot.settings import Settings
@@ -162,20 +163,24 @@ async def handoff(app: web.Application) -> AsyncIterator[None]:
     app[ACCOUNTS] = Accounts(sessions(app[DATABASE]))
     app[LOGINS] = Logins(client, idle_seconds=settings.console_idle_seconds)
     app[THROTTLE] = LoginThrottle(app[RATE_LIMIT])
-    ticking = asyncio.create_task(_tick(app[HANDOFFS]))
+    app[PAGER] = build_pager(
+        settings, client, app[HANDOFFS], app[CASES], app[CONTENT], sessions(app[DATABASE])
+    )
+    ticking = asyncio.create_task(_tick(app[HANDOFFS], app[PAGER]))
     yield
     ticking.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await ticking
 
 
-async def _tick(handoffs: Handoffs, every: float = 15.0) -> None:
+async def _tick(handoffs: Handoffs, pager: Pager, every: float = 15.0) -> None:
     while True:
         await asyncio.sleep(every)
         try:
             await handoffs.tick()
         except (redis.RedisError, OSError, SQLAlchemyError):
             log.warning("handoff tick failed")
+        await pager.tick()  # the on-call counselor, when an urgent child waits (never raises)
 
 
 def build_pipeline(app: web.Application) -> Pipeline:

@@ -86,6 +86,19 @@ class Settings:
     )
     send_timeout: float = 10.0
     send_retries: int = 4
+    # On-call paging (bot/oncall): the console's public address for the links in a page;
+    # SMTP for e-mail (disabled without SMTP_HOST and SMTP_FROM); when to page and escalate.
+    public_url: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # starttls | ssl | none (a relay on the same host)
+    smtp_user: str = ""
+    smtp_password: Secret = field(default_factory=lambda: Secret(""))
+    smtp_from: str = ""
+    smtp_timeout: float = 10.0
+    oncall_page_after_minutes: float = 3.0  # nobody claimed an urgent child in this time
+    oncall_escalate_after_minutes: float = 5.0  # no acknowledgement: the next on the roster
+    oncall_priorities: tuple[str, ...] = ("imminent", "high")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
@@ -168,6 +181,27 @@ class Settings:
             worker_tasks=int(text("WORKER_TASKS", str(defaults.worker_tasks))),
             send_timeout=float(text("SEND_TIMEOUT", str(defaults.send_timeout))),
             send_retries=int(text("SEND_RETRIES", str(defaults.send_retries))),
+            public_url=text("PUBLIC_URL", "").rstrip("/"),
+            smtp_host=text("SMTP_HOST", ""),
+            smtp_port=number("SMTP_PORT", defaults.smtp_port),
+            smtp_security=text("SMTP_SECURITY", defaults.smtp_security).lower(),
+            smtp_user=text("SMTP_USER", ""),
+            smtp_password=secret("SMTP_PASSWORD"),
+            smtp_from=text("SMTP_FROM", ""),
+            smtp_timeout=float(text("SMTP_TIMEOUT", str(defaults.smtp_timeout))),
+            oncall_page_after_minutes=float(
+                text("ONCALL_PAGE_AFTER_MINUTES", str(defaults.oncall_page_after_minutes))
+            ),
+            oncall_escalate_after_minutes=float(
+                text("ONCALL_ESCALATE_AFTER_MINUTES", str(defaults.oncall_escalate_after_minutes))
+            ),
+            oncall_priorities=tuple(
+                part.strip()
+                for part in text("ONCALL_PRIORITIES", ",".join(defaults.oncall_priorities)).split(
+                    ","
+                )
+                if part.strip()
+            ),
         )
 
     @property

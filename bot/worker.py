@@ -16,6 +16,7 @@ from typing import Any
 
 import redis.asyncio as redis
 
+from bot.oncall.contacts import note_contact
 from bot.pipeline import Pipeline, SendDeferred
 from bot.store import keys
 from bot.store.intake import event_from_fields
@@ -115,6 +116,7 @@ class Worker:
 
     async def _handle(self, stream: str, entry_id: str, fields: dict[str, str]) -> None:
         event, seq = event_from_fields(fields)
+        await note_contact(self._redis, event)  # an on-call counselor's own account wrote
         try:
             await self._pipeline.handle(event, seq)
         except (redis.ConnectionError, redis.TimeoutError, OSError):

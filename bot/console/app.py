@@ -15,7 +15,7 @@ import jinja2
 from aiohttp import web
 
 from bot.appkeys import CASES
-from bot.console import api, case_pages, live, pages, supervising
+from bot.console import api, case_pages, live, oncall_pages, pages, supervising
 from bot.console.api import refusal
 from bot.console.auth import COOKIE, Login
 from bot.console.hub import Hub
@@ -148,6 +148,7 @@ def create_console(hub: Hub) -> web.Application:
     console[CHECKS] = AccountChecks()
     pages.add_routes(console)
     api.add_routes(console)
+    oncall_pages.add_routes(console)  # the on-call roster and the page's link
     case_pages.add_routes(console)  # cases: search, history, notes, directory
     supervising.add_routes(console)
     console.router.add_get("/ws", live.websocket)
