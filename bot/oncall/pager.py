@@ -95,6 +95,7 @@ class Pager:
         self._escalate_ms = int(settings.oncall_escalate_after_minutes * 60_000)
         self._priorities = {"imminent", *settings.oncall_priorities}
         self._advance = client.register_script(_ADVANCE)
+        self._said_unconfigured = False
         self.clock = clock
 
     def now_ms(self) -> int:
@@ -131,7 +132,7 @@ class Pager:
             if people is None:
                 people = await self.roster.on_duty(datetime.fromtimestamp(now / 1000, UTC))
             if not people:
-                await self._nobody_on_call(found)
+                await self._nobody_on_call(found, configured=bool(members))
                 continue
             await self._page(found, people, state.get("step", ""), step, now)
 
@@ -166,8 +167,15 @@ class Pager:
                 return
             expected, step = str(step), step + 1
 
-    async def _nobody_on_call(self, found: Handoff) -> None:
-        """Said once per child; paging starts as soon as someone is on duty."""
+    async def _nobody_on_call(self, found: Handoff, configured: bool) -> None:
+        """Said once per child (audited when there is a roster and nobody on it is on duty
+        now); paging starts as soon as someone is. No roster at all: paging is not set up,
+        which is said once in the logs, not for every child."""
+        if not configured:
+            if not self._said_unconfigured:
+                self._said_unconfigured = True
+                log.warning("an urgent child waits unclaimed and the on-call roster is empty")
+            return
         if await self._redis.hsetnx(state_key(found.id), "nobody_on_call", "1"):
             await self._redis.expire(state_key(found.id), STATE_TTL)
             await self._audit("oncall_nobody", found, f"#{found.id}")

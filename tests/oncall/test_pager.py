@@ -4,6 +4,7 @@ the escalation down the roster, one page with two processes ticking, and what st
 import asyncio
 import logging
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -11,13 +12,16 @@ import redis.asyncio as redis
 
 from bot.cases.db import sessions
 from bot.console.auth import Accounts
+from bot.oncall.notifiers import EmailNotifier, notifiers
 from bot.oncall.pager import ACK_PATH
+from bot.settings import Secret
 from tests.fakes.graph import FakeGraph
 from tests.fakes.smtp import FakeSmtp
 from tests.fakes.zalo import FakeZalo
 from tests.oncall.conftest import CHILD_WORDS, PUBLIC, Desk
 
 PAGE = "Có trẻ cần hỗ trợ khẩn cấp đang chờ trên bàn tư vấn 111. Mở: "
+CLEAR = "SMTP_USER with SMTP_SECURITY=none would send the password in clear"
 LINK = re.compile(re.escape(PUBLIC + ACK_PATH) + r"[A-Za-z0-9_-]{20,}$")
 
 
@@ -278,3 +282,45 @@ async def test_hours_and_disabled_accounts_decide_who_is_on_duty(desk: Desk) -> 
     assert [m.username for m in await desk.roster.on_duty(day)] == ["minh"]
     await Accounts(sessions(desk.engine)).set_active("lan", False)
     assert await desk.roster.on_duty(night) == []
+
+
+async def test_nobody_on_duty_is_audited_once_and_paging_starts_with_the_shift(
+    desk: Desk, smtp: FakeSmtp
+) -> None:
+    await desk.account("lan")
+    await desk.roster.add("sup", "lan", "lan@111.example.vn", hours="22-06")
+    desk.at[0] = datetime(2026, 12, 1, 13, 0, tzinfo=UTC).timestamp()  # 20:00 in Vietnam
+    conv, _ = await desk.child("imminent")
+    pager = desk.pager()
+    await pager.tick()
+    await pager.tick()
+    assert smtp.messages == []
+    assert [(e.action, e.detail) for e in await desk.audit()] == [("oncall_nobody", f"#{conv}")]
+    desk.later(121)  # 22:01: lan's shift has begun
+    await pager.tick()
+    assert [m["To"] for m in smtp.messages] == ["lan@111.example.vn"]
+
+
+async def test_without_a_roster_nothing_is_audited_for_each_child(desk: Desk) -> None:
+    await desk.child("imminent")
+    await desk.pager().tick()
+    assert await desk.audit() == []
+
+
+def test_a_notifier_without_its_settings_is_disabled_and_says_why_without_secrets(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    unset = replace(desk.settings, smtp_host="", smtp_from="")
+    clear = replace(desk.settings, smtp_user="truc", smtp_password=Secret("mật-khẩu-smtp"))
+    assert not EmailNotifier(unset).enabled
+    assert not EmailNotifier(clear).enabled  # a password never goes without TLS
+    assert EmailNotifier(desk.settings).enabled
+    notifiers(unset, desk.client, {})
+    notifiers(clear, desk.client, desk.adapters)
+    said = [vars(r) for r in caplog.records if r.msg == "on-call notifiers"]
+    assert [(r["channel"], r["email"]) for r in said] == [
+        ("disabled: no Zalo or Messenger", "disabled: SMTP_HOST or SMTP_FROM unset"),
+        ("enabled", f"disabled: {CLEAR}"),
+    ]
+    assert "mật-khẩu-smtp" not in caplog.text
