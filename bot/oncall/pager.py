@@ -13,6 +13,7 @@ page goes out once. A notifier that fails is logged and audited, and the next no
 the next person, is tried at once; nothing here ever breaks the tick.
 """
 
+import asyncio
 import hashlib
 import logging
 import secrets
@@ -73,6 +74,10 @@ class Paged:
 
 
 class Pager:
+    # One way of reaching one person may take this long (the channel adapters retry with
+    # backoff, SMTP waits on the server), so a stalled relay holds the tick up only so much.
+    notify_timeout = 20.0
+
     def __init__(
         self,
         client: redis.Redis,
@@ -187,8 +192,11 @@ class Pager:
             if not notifier.reaches(person):
                 continue
             try:
-                outcome = await notifier.send(person, page)
+                async with asyncio.timeout(self.notify_timeout):
+                    outcome = await notifier.send(person, page)
                 ok, reason = outcome.ok, outcome.reason
+            except TimeoutError:
+                ok, reason = False, "timeout"
             except Exception as error:  # a notifier's bug must not stop the next one
                 ok, reason = False, type(error).__name__
             detail = f"#{found.id} {person.username} step={step + 1} via={notifier.name}: {reason}"

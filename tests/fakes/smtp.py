@@ -4,6 +4,7 @@ smtp = FakeSmtp()
 port = await smtp.start()          # 127.0.0.1:<port>, plain SMTP (SMTP_SECURITY=none)
 smtp.fail_next(1, code=451)        # the next MAIL FROM answers 451 (a temporary failure)
 smtp.auth = True                   # offers AUTH PLAIN (records the user name, never checks)
+smtp.stall = 5.0                   # waits this long before its greeting (a relay that hangs)
 await smtp.stop()                  # now connections are refused (a relay that is down)
 smtp.messages                      # email.message.EmailMessage objects received, in order
 smtp.commands                      # every command verb received ("EHLO", "MAIL", ...)
@@ -25,6 +26,7 @@ class FakeSmtp:
         self.commands: list[str] = []
         self.auth_users: list[str] = []
         self.auth = False
+        self.stall = 0.0
         self.port = 0
         self._failures: deque[int] = deque()
         self._server: asyncio.Server | None = None
@@ -45,6 +47,7 @@ class FakeSmtp:
             self._server = None
 
     async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(self.stall)
         writer.write(b"220 fake.smtp ESMTP\r\n")
         envelope: list[str] = []  # the sender, then the recipients
         try:

@@ -4,6 +4,7 @@ the escalation down the roster, one page with two processes ticking, and what st
 import asyncio
 import logging
 import re
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -324,3 +325,26 @@ def test_a_notifier_without_its_settings_is_disabled_and_says_why_without_secret
         ("enabled", f"disabled: {CLEAR}"),
     ]
     assert "mật-khẩu-smtp" not in caplog.text
+
+
+async def test_a_relay_that_hangs_holds_the_tick_up_only_so_long(
+    desk: Desk, fakes: tuple[FakeZalo, FakeGraph], smtp: FakeSmtp
+) -> None:
+    zalo, _ = fakes
+    await desk.account("minh")
+    await desk.account("lan")
+    await desk.roster.add("sup", "minh", "minh@111.example.vn")
+    await desk.roster.add("sup", "lan", "lan@111.example.vn", "zalo", "ZLAN001")
+    await desk.wrote_to_oa("zalo", "ZLAN001")
+    conv, _ = await desk.child("imminent")
+    smtp.stall = 3.0
+    pager = desk.pager(smtp_timeout=2.0)
+    pager.notify_timeout = 0.3
+    started = time.monotonic()
+    await pager.tick()
+    assert time.monotonic() - started < 2.0
+    assert [e.detail for e in await desk.audit()][:1] == [
+        f"#{conv} minh step=1 via=email: timeout"
+    ]
+    [sent] = zalo.messages  # the next person at once
+    assert sent["recipient"] == {"user_id": "ZLAN001"}
