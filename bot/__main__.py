@@ -74,6 +74,9 @@ async def stats_command(settings: Settings, start: date, end: date, by: str) -> 
         await migrate(engine)
         words = Content.load(settings.content_dir).node("console")
         print(render(await statistics(sessions(engine), start, end, by), words))
+        from bot.referrals.outcomes import block  # row 4.3 with outcomes, under the table
+
+        print("\n" + await block(sessions(engine), start, end, Content.load(settings.content_dir)))
     finally:
         await engine.dispose()
     return 0
