@@ -1,5 +1,5 @@
 """Command line: `python -m bot serve | worker | route | stats | users add | list | disable |
-enable | reset-password | role | check-content | delete-person | oncall`."""
+enable | reset-password | role | check-content | delete-person | oncall | evidence`."""
 
 import argparse
 import asyncio
@@ -22,6 +22,7 @@ from redis.exceptions import RedisError
 
 from bot.app import create_app
 from bot.content import Content
+from bot.evidence import cli as evidence_cli
 from bot.logs import setup_logging
 from bot.oncall import cli as oncall_cli
 from bot.private import make_private
@@ -292,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     set_role.add_argument("--username", required=True)
     set_role.add_argument("--role", choices=["counselor", "supervisor", "admin"], required=True)
     oncall_cli.add_parser(commands)
+    evidence_cli.add_parser(commands)
     args = parser.parse_args(argv)
 
     load_dotenv(override=False)
@@ -324,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.command == "route":
         return run_until_signal(route(settings))
-    return 0
+    return run_until_signal(evidence_cli.run(settings, args))  # every other command returned
 
 
 if __name__ == "__main__":

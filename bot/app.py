@@ -46,6 +46,7 @@ from bot.console.live import fan_out
 from bot.console.throttle import LoginThrottle
 from bot.content import Content
 from bot.conversation import Conversation
+from bot.evidence.privacy import purge_evidence
 from bot.handoff.service import Handoffs
 from bot.metrics import exposition
 from bot.oncall.pager import PAGER, Pager, build_pager
@@ -98,6 +99,7 @@ async def _retention(cases: CaseRecords, days: int, every: float = 6 * 3600) -> 
         try:
             purged = await cases.purge_transcripts(days)
             quiet = await cases.close_quiet(days)
+            await purge_evidence(cases, days)  # evidence items and targets follow their case
             log.info("retention", extra={"cases": purged, "no_contact": quiet, "days": days})
         except (SQLAlchemyError, OSError):
             log.error("retention failed")

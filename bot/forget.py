@@ -13,6 +13,7 @@ from typing import Any
 import redis.asyncio as redis
 
 from bot.cases.records import CaseRecords
+from bot.evidence.privacy import forget_evidence
 from bot.handoff import events
 from bot.handoff.queue import HandoffQueue
 from bot.logs import user_ref
@@ -43,6 +44,7 @@ async def forget_person(
     for stream in (*keys.INBOUND_STREAMS, DEAD_LETTERS):
         entries += await _delete_entries(client, stream, channel, user_id)
     ref = user_ref(hash_key, channel, user_id)
+    await forget_evidence(cases, ref, actor)  # its items, before the cases lose the link
     forgotten = await cases.forget_person(ref, actor=actor)
     return Forgotten(int(removed), entries, places, forgotten)
 

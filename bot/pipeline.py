@@ -28,6 +28,7 @@ from bot.channels.base import (
 from bot.conversation import Conversation
 from bot.dialogue.effects import Do, Effect, JoinQueue, RecordCase
 from bot.dialogue.table import State
+from bot.evidence import intake as evidence_intake
 from bot.handoff.service import Handoffs
 from bot.logs import user_ref
 from bot.metrics import SENDS
@@ -242,6 +243,10 @@ class Pipeline:
         except (SQLAlchemyError, OSError):
             log.error("transcript not recorded", extra={"channel": event.channel})
             return session
+        platform = str(session.slots.get("platform") or "")  # their words as evidence items
+        await evidence_intake.record(
+            self._cases, self._hash_key, int(case_id), recent + lines, platform
+        )
         return session.with_(slots={k: v for k, v in session.slots.items() if k != "recent"})
 
     def _words(self, event: IncomingEvent, before: Session) -> str:

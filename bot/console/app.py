@@ -18,6 +18,7 @@ from bot.appkeys import CASES
 from bot.console import api, case_pages, live, oncall_pages, pages, supervising
 from bot.console.api import refusal
 from bot.console.auth import COOKIE, Login
+from bot.console.evidence_api import add_routes as add_evidence_routes
 from bot.console.hub import Hub
 from bot.console.keys import ACCOUNTS, HUB, LOGIN, LOGINS, TEMPLATES
 from bot.console.referral_api import add_routes as add_referral_routes
@@ -151,6 +152,7 @@ def create_console(hub: Hub) -> web.Application:
     api.add_routes(console)
     oncall_pages.add_routes(console)  # the on-call roster and the page's link
     case_pages.add_routes(console)  # cases: search, history, notes, directory
+    add_evidence_routes(console)  # evidence items on the desk, the targets page
     add_referral_routes(console)  # referrals to the response network, row 4.3 with outcomes
     supervising.add_routes(console)
     console.router.add_get("/ws", live.websocket)
