@@ -35,6 +35,7 @@ async def test_a_counselor_can_neither_see_nor_change_the_roster(
         ("add", {"username": "lan", "email": "lan@111.example.vn"}),
         ("remove", {"username": "lan"}),
         ("move", {"username": "lan", "position": "1"}),
+        ("link", {"username": "lan"}),
     ):
         resp = await lan.http.post(
             lan.url(f"/console/oncall/{path}"), data={"csrf_token": lan.csrf, **form},

@@ -1,15 +1,18 @@
 """The roster page in real Chromium: a supervisor adds people, is told in Vietnamese what was
-wrong, reorders and removes; every change audited; a counselor sees only a refusal."""
+wrong, reorders and removes; every change audited; a counselor sees only a refusal. And the
+counselor on call opening the page's link on their phone: log in, confirm, back to the desk."""
 
 from playwright.async_api import Browser, expect
 from sqlalchemy import select
 
-from bot.appkeys import DATABASE
+from bot.appkeys import DATABASE, HANDOFFS
 from bot.cases.db import sessions
 from bot.cases.models import AuditEntry
+from bot.oncall.pager import PAGER
 from tests.conftest import AppFactory
-from tests.console.conftest import add_account
+from tests.console.conftest import PASSWORD, add_account
 from tests.console.test_browser import browser, log_in, new_page
+from tests.fakes.smtp import FakeSmtp
 
 __all__ = ["browser"]  # the Chromium fixture, used by name below
 
@@ -82,3 +85,36 @@ async def test_a_supervisor_keeps_the_roster_and_a_counselor_is_refused(
         ("hoa", "oncall_move", "minh: 1"),
         ("hoa", "oncall_remove", "lan"),
     ]
+
+
+async def test_the_counselor_on_call_opens_the_link_logs_in_and_acknowledges(
+    make_client: AppFactory, browser: Browser, smtp: FakeSmtp
+) -> None:
+    client = await make_client(
+        smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_security="none",
+        smtp_from="truc-dem@111.example.vn", public_url="http://placeholder",
+    )  # fmt: skip
+    app = client.server.app
+    base = str(client.make_url("")).rstrip("/")
+    await add_account(client, "minh")
+    await app[PAGER].roster.add("hoa", "minh", "minh@111.example.vn")
+    conv, _ = await app[HANDOFFS].queue.join(
+        "webchat", "child-1", "imminent", app[HANDOFFS].now_ms(), {}
+    )
+    await app[PAGER].tick()
+    [mail] = smtp.messages
+    link = mail.get_content().strip().rsplit(" ", 1)[1].replace("http://placeholder", base)
+
+    phone = await new_page(browser)
+    await phone.goto(link)
+    await expect(phone).to_have_url(f"{base}/console/login")  # nobody is logged in yet
+    await phone.fill("input[name=username]", "minh")
+    await phone.fill("input[name=password]", PASSWORD)
+    await phone.click("button[type=submit]")
+    await expect(phone).to_have_url(f"{base}/console/")
+    await phone.goto(link)
+    await expect(phone.locator("#oncall-ack")).to_contain_text("Có trẻ cần hỗ trợ khẩn cấp")
+    await phone.click("#ack")
+    await expect(phone).to_have_url(f"{base}/console/")
+    [paged] = await app[PAGER].paging()
+    assert (paged.handoff_id, paged.acked) == (conv, "minh")
