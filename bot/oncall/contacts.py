@@ -32,7 +32,7 @@ SEEN = f"{keys.PREFIX}:oncall:contact-seen"  # hash: "channel:id" → last messa
 LINKED = f"{keys.PREFIX}:oncall:linked"  # hash: username → "channel:id" sent with a code
 WINDOW_MS = {"messenger": DAY_MS, "zalo": CHARGED_WINDOW_MS}
 LINK_TTL = 30 * 60
-_CODE = re.compile(r"^\s*TR(?:U|Ự)C\s*(\d{6})\s*$", re.IGNORECASE)
+_CODE = re.compile(r"^\s*TR(?:U|Ự)C\s*(\d{8})\s*$", re.IGNORECASE)
 
 # A code sent by an account: whose code it was, and the account noted (seen now) for them.
 _LINK = """
@@ -62,9 +62,9 @@ def link_key(code: str) -> str:
 
 
 async def new_link_code(client: redis.Redis, username: str) -> str:
-    """A fresh 6-digit code for this roster member (30 minutes, single use)."""
+    """A fresh 8-digit code for this roster member (30 minutes, single use)."""
     while True:
-        code = f"{secrets.randbelow(10**6):06d}"
+        code = f"{secrets.randbelow(10**8):08d}"
         if await client.set(link_key(code), username, nx=True, ex=LINK_TTL):
             return code
 

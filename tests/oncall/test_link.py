@@ -30,7 +30,7 @@ async def test_a_code_sent_from_the_counselors_account_links_it_once(
     await desk.account("lan")
     await desk.roster.add("sup", "lan", "lan@111.example.vn")
     code = await new_link_code(desk.client, "lan")
-    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    wrong = f"{(int(code) + 1) % 10**8:08d}"
     await note_contact(desk.client, said("ZSTRANGER", f"TRUC {wrong}"))
     await note_contact(desk.client, said("ZLAN9", f"  trực {code} "))
     await note_contact(desk.client, said("ZSTRANGER", f"TRUC {code}"))  # used already
@@ -57,7 +57,7 @@ async def test_the_roster_page_gives_a_code_that_links_through_the_zalo_webhook(
     page = await hoa.http.post(
         hoa.url("/console/oncall/link"), data={"csrf_token": hoa.csrf, "username": "lan"}
     )
-    found = re.search(r"TRUC (\d{6})", await page.text())
+    found = re.search(r"TRUC (\d{8})", await page.text())
     assert page.status == 200
     assert found
     body = event("user_send_text", "ZLAN-OWN", "z-link", f"TRUC {found.group(1)}")
