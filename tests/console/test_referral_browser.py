@@ -41,6 +41,8 @@ async def test_a_counselor_refers_a_case_sends_it_and_sees_it_actioned_in_4_3(
     await lan.click("#take-next")
     panel = lan.locator("#referral-panel")
     await expect(panel.locator("#referral-none")).to_be_visible()
+    link = panel.locator("#referral-recipients-link")
+    assert await link.get_attribute("href") == "/console/referrals/recipients"
     await lan.select_option("#referral-recipient", label=f"{NAME} (E-mail)")
     await lan.fill("#referral-summary", "Người này tặng quà, bảo em giữ bí mật <b>x</b>")
     await lan.fill("#referral-priority", "Đang hẹn gặp trẻ")

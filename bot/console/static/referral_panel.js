@@ -151,7 +151,7 @@
     const data = await api("GET", "cases/" + shown + "/network-referrals");
     if (shown !== caseId) return;
     senders = data.senders;
-    const nodes = [el("h3", w.heading)];
+    const nodes = [el("h3", w.heading), el("a", w.recipients_link, "muted", {href: "/console/referrals/recipients", id: "referral-recipients-link"})];
     if (!senders.email.enabled) nodes.push(el("p", w.email_disabled + (senders.email.problem ? " (" + senders.email.problem + ")" : ""), "muted", {id: "referral-email-off"}));
     const list = el("ul", null, "list", {id: "referral-list"});
     data.items.forEach((r) => list.append(item(r)));
