@@ -77,6 +77,7 @@ class Directory:
             return len(entries)
 
     async def add(self, actor: str, entry: Entry) -> int:
+        await self.seed()  # the first entry added is never the only one
         async with self._sessions.begin() as db:
             service = _row(entry)
             db.add(service)
