@@ -1,10 +1,12 @@
 """Referrals on a real database with the real evidence items and the fake SMTP server: the
 allowed moves and the refused ones, the three packages (what they carry, what they never
-carry, their SHA-256), e-mail sent, failing and disabled, routing rules, deletion."""
+carry, their SHA-256), e-mail sent, failing and disabled, routing rules, a person forgotten
+and retention (the texts and packages go, row 4.3 keeps its counts)."""
 
 import hashlib
 import json
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.models import AuditEntry
 from bot.cases.records import CaseRecords
+from bot.cases.stats import LOCAL
 from bot.evidence.items import Draft as Item
 from bot.evidence.items import Evidence
+from bot.referrals import outcomes
 from bot.referrals.models import ExportRecord, NetworkReferral
 from bot.referrals.recipients import Entry, Recipients
 from bot.referrals.senders import EmailSender
@@ -229,3 +233,30 @@ async def test_routing_rules_draft_on_closing_and_deletion_keeps_only_counts(
     assert [(x.body, len(x.sha256)) for x in exports] == [("", 64)]
     with pytest.raises(ReferralError):
         await referrals.edit(first, "lan", replace(Draft(0), summary="x" * 2001))
+
+
+async def test_retention_empties_the_packages_and_keeps_row_4_3(
+    records: CaseRecords, evidence: Evidence, referrals: Referrals, recipients: Recipients,
+    words: dict[str, Any], db: async_sessionmaker[AsyncSession],
+) -> None:  # fmt: skip
+    case_id = await grooming_case(records, evidence)
+    portal = next(r for r in await recipients.entries() if r.key == "vn_cop")
+    made = await referrals.create(case_id, "lan", Draft(portal.id, SUMMARY))
+    await referrals.package(made["id"], "lan", "download", words)
+    await referrals.move(made["id"], "lan", "sent")
+    await referrals.move(made["id"], "lan", "actioned", "content_removed")
+    long_ago = datetime.now(UTC) - timedelta(days=400)
+    await records.close(case_id, "lan", ["report_grooming"], "intervention", at=long_ago)
+    today = datetime.now(LOCAL).date()
+    before = (await outcomes.outcomes(db, today, today)).as_json()["total"]
+
+    assert await records.purge_transcripts(365) == 1
+    kept = await referrals.get(made["id"]) or {}
+    assert (kept["summary"], kept["status"], kept["outcome"]) == (
+        "",
+        "actioned",
+        "content_removed",
+    )
+    assert [x["kept"] for x in kept["exports"]] == [False]
+    assert len(kept["exports"][0]["sha256"]) == 64
+    assert (await outcomes.outcomes(db, today, today)).as_json()["total"] == before
