@@ -69,9 +69,16 @@ class Desk:
 
 
 def environment(var: Path, port: int, graph: FakeGraph) -> dict[str, str]:
+    """The bot's settings; RASA_URL (and RASA_TOKEN) set: that NLU server, else one started."""
+    given = os.environ.get("RASA_URL", "")
+    nlu = (
+        {"RASA_URL": given, "NLU_AUTOSTART": "false"}
+        if given
+        else {"RASA_URL": f"http://127.0.0.1:{free_port()}", "NLU_AUTOSTART": "true"}
+    )
     return {
-        **os.environ, "PORT": str(port), "VAR_DIR": str(var), "REDIS_URL": "", "DATABASE_URL": "",
-        "RASA_URL": f"http://127.0.0.1:{free_port()}", "LOG_LEVEL": "WARNING",
+        **os.environ, **nlu, "PORT": str(port), "VAR_DIR": str(var), "REDIS_URL": "",
+        "DATABASE_URL": "", "LOG_LEVEL": "WARNING",
         "MESSENGER_APP_SECRET": SECRET, "MESSENGER_VERIFY_TOKEN": "bench",
         "MESSENGER_PAGE_ACCESS_TOKEN": "bench-token", "MESSENGER_API_BASE": graph.url,
         "MESSENGER_CALLS_PER_SECOND": "10000", "WEBCHAT_ENABLED": "false",
