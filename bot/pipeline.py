@@ -285,6 +285,7 @@ class Pipeline:
                 handoff_id, notice = await self._handoffs.join(
                     event.channel, event.user_id, effect.priority.value,
                     _context(effects, session), session.audience, asked=effect.asked,
+                    words=event.text if event.kind is EventKind.TEXT else "",
                 )  # fmt: skip
                 if notice is not None and not effect.quiet:
                     notices.append(notice)

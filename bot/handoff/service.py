@@ -96,10 +96,14 @@ class Handoffs:
         context: dict[str, str],
         audience: str,
         asked: bool = False,
+        words: str = "",
     ) -> tuple[str, OutgoingMessage | None]:
-        """Joins (or moves up in) the queue; returns the id and the notice for the child."""
+        """Joins (or moves up in) the queue; returns the id and the notice for the child.
+        `words`: what the person wrote in this turn, the first words of their queue row."""
         now = self.now_ms()
         handoff_id, new = await self.queue.join(channel, user_id, priority, now, context)
+        if words:
+            await self.queue.set_preview(handoff_id, words)
         found = await self.queue.get(handoff_id)
         if found is not None and found.status == "active":
             return handoff_id, self._content.message("handoff.still_with_counselor", audience)
@@ -138,6 +142,7 @@ class Handoffs:
     ) -> None:
         """The person's words (a child's or a parent's) to the console."""
         await self.queue.touch(handoff_id, at_ms)
+        await self.queue.set_preview(handoff_id, text)
         found = await self.queue.get(handoff_id)
         await events.publish(
             self._redis,
