@@ -166,3 +166,28 @@ async def test_a_supervisor_mutes_one_desk_live_and_it_is_audited(
             ("hoa", "desk_muted", "lan"),
             ("hoa", "desk_unmuted", "lan"),
         ]
+
+
+async def test_notifications_are_asked_for_once_from_the_button_never_on_load(
+    make_client: AppFactory, browser: Browser
+) -> None:
+    client = await make_client()
+    base = base_url(client)
+    await add_account(client, "lan")
+    context = await browser.new_context(locale="vi-VN")  # nothing granted yet
+    await context.add_init_script(
+        "window.__asked = 0; const ask = Notification.requestPermission.bind(Notification);"
+        "Notification.requestPermission = (...a) => { window.__asked += 1; return ask(...a); };"
+    )
+    page = await context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
+    await log_in(page, base, "lan")
+    button = page.get_by_role("button", name="Bật thông báo")
+    await expect(button).to_be_visible()
+    await expect(page.locator("body")).to_have_attribute("data-live", "on")
+    assert await page.evaluate("window.__asked") == 0  # never on load
+    await button.click()
+    await page.wait_for_function("() => window.__asked === 1")
+    await expect(button).to_be_hidden()  # answered (here: refused by the headless browser)
+    await expect(page.locator("#notify-denied")).to_be_visible()
