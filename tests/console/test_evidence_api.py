@@ -15,6 +15,7 @@ from tests.console.conftest import Counselor, logged_in
 from tests.test_conversations import Chat
 
 CLIP = "https://www.tiktok.com/@boicute99/video/7301234567890"
+SECOND = "có đứa tiktok.com/@BoiCute99 cứ dụ em gửi ảnh, em sợ lắm"
 
 
 async def grooming_report(child: Chat, words: str) -> None:
@@ -23,6 +24,12 @@ async def grooming_report(child: Chat, words: str) -> None:
     await child.send(payload="CHECK_YES")
     await child.send(text=words)
     await child.send(payload="ONGOING_YES")
+
+
+async def straight_to_a_counselor(child: Chat, words: str) -> None:
+    """A child who names the account in their first words and asks for a counselor."""
+    await child.send(text=words)
+    await child.send(payload="COUNSELOR")
 
 
 async def test_a_grooming_report_becomes_evidence_and_a_repeat_target(
@@ -48,7 +55,7 @@ async def test_a_grooming_report_becomes_evidence_and_a_repeat_target(
     assert (await minh.call("GET", f"cases/{case_one}/evidence"))[0] == 403  # not theirs
     assert (await minh.call("GET", f"conversations/{first['id']}/evidence"))[0] == 403
 
-    await grooming_report(Chat(client), "acc của nó là tiktok.com/@BoiCute99 đó")
+    await straight_to_a_counselor(Chat(client), SECOND)
     status, waiting = await minh.call("GET", "queue")
     [second] = waiting["items"]
     status, flagged = await minh.call("GET", f"conversations/{second['id']}/evidence")

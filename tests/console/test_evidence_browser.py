@@ -8,7 +8,7 @@ from playwright.async_api import Browser, Route, expect
 from tests.conftest import AppFactory
 from tests.console.conftest import add_account
 from tests.console.test_browser import browser, log_in, new_page
-from tests.console.test_evidence_api import CLIP, grooming_report
+from tests.console.test_evidence_api import CLIP, SECOND, grooming_report, straight_to_a_counselor
 from tests.test_conversations import Chat
 
 __all__ = ["browser"]
@@ -62,7 +62,7 @@ async def test_evidence_on_the_desk_and_the_targets_page(
     await expect(items.nth(2)).to_contain_text("Tư vấn viên lan nhập")
     assert await panel.locator("img").count() == 0
 
-    await grooming_report(Chat(client), "acc của nó là tiktok.com/@BoiCute99 đó")
+    await straight_to_a_counselor(Chat(client), SECOND)
     await expect(lan.locator("#queue .item")).to_have_count(1)
     await lan.locator("#queue .item .open").first.click()  # to choose: the flag shows
     await expect(panel.locator("#evidence-flag")).to_have_text(

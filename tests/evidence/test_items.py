@@ -1,10 +1,11 @@
 """Items and targets on a real database: the same TikTok account typed two ways by two
 children is one target with two cases; the reporter's own data names no target; items are
-marked and corrected by new entries; retention and a person forgotten delete the items and
-the target goes with its last case."""
+marked and corrected by new entries; retention and a person forgotten (also through
+`delete-person`) delete the items and the target goes with its last case."""
 
 from datetime import UTC, datetime, timedelta
 
+import redis.asyncio as redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,6 +17,9 @@ from bot.evidence.intake import take
 from bot.evidence.items import Draft, Evidence
 from bot.evidence.models import EvidenceEntry, Target, TargetCase
 from bot.evidence.privacy import forget_evidence, purge_evidence
+from bot.forget import forget_person
+from bot.logs import user_ref
+from tests.evidence.conftest import KEY
 
 
 async def test_two_children_naming_one_account_make_one_target_with_two_cases(
@@ -111,3 +115,21 @@ async def test_retention_and_forgetting_delete_items_and_lonely_targets(
     assert all(s.ok for s in states.values())
     assert (states[old].deleted, states[old].reason) == (1, "retention")
     assert (states[gone].deleted, states[gone].reason) == (1, "forgotten")
+
+
+async def test_delete_person_takes_their_cases_items(
+    db: async_sessionmaker[AsyncSession], records: CaseRecords, evidence: Evidence,
+    redis_client: redis.Redis,
+) -> None:  # fmt: skip
+    ref = user_ref(KEY, "zalo", "1234567")
+    theirs = await records.open_or_update("zalo", ref, "report_grooming", platform="tiktok")
+    other = await records.open_or_update("zalo", "someone-else", "report_grooming")
+    for case_id in (theirs, other):
+        await take(evidence, case_id, [("child", "nó là tiktok.com/@BoiCute99")])
+    done = await forget_person(redis_client, records, KEY, "zalo", "1234567")
+    assert done.cases == 1
+    assert await evidence.items(theirs) == []
+    assert [i.other_cases for i in await evidence.items(other)] == [0]
+    assert [r.cases for r in await board(db)] == [(other,)]
+    states = {s.case_id: s for s in await verify(db)}
+    assert (states[theirs].ok, states[theirs].reason) == (True, "forgotten")
