@@ -86,6 +86,15 @@ async def test_a_grooming_report_becomes_evidence_and_a_repeat_target(
         "POST", f"cases/{case_one}/evidence/{added['seq']}/reporter", {"value": True}
     )
     assert (status, fixed["reporter_data"], fixed["target"]) == (200, True, False)
+    status, named = await lan.call(
+        "POST", f"cases/{case_one}/evidence/2/correct", {"name": "Anh Tú", "last_seen": "hôm qua"}
+    )
+    assert (status, named["value"], named["name"], named["corrected"]) == (
+        200, "BoiCute99", "Anh Tú", ["counselor:lan"],
+    )  # fmt: skip
+    assert (await lan.call("POST", f"cases/{case_one}/evidence/2/correct", {"value": "x"}))[
+        0
+    ] == 400
 
     # the targets: supervisors only
     status, refused = await lan.call("GET", "targets")
