@@ -1,15 +1,18 @@
 """Referrals on the desk in a real Chromium, with the fake SMTP server: a counselor creates
 a referral from a child's grooming report, sends it (the fake receives an e-mail whose JSON
-attachment's SHA-256 is the one the panel shows), a wrong move is refused in Vietnamese,
-the referral is moved to "actioned", and the statistics page shows it in row 4.3. Then the
-recipients and routing page: a supervisor adds a rule, a counselor only reads."""
+attachment's SHA-256 is the one the panel shows), moves it to "actioned" (the panel offers
+only the allowed moves), the statistics page shows it in row 4.3, and the case's own page
+shows it later. Then the recipients and routing page: a supervisor adds a rule, a counselor
+only reads."""
 
 import hashlib
 
 from playwright.async_api import Browser, expect
+from sqlalchemy import select
 
 from bot.appkeys import CONTENT, DATABASE
 from bot.cases.db import sessions
+from bot.referrals.models import NetworkReferral
 from bot.referrals.recipients import Entry, Recipients
 from tests.conftest import AppFactory
 from tests.console.conftest import add_account
@@ -76,6 +79,13 @@ async def test_a_counselor_refers_a_case_sends_it_and_sees_it_actioned_in_4_3(
     await expect(total.locator("td[data-column=referred]")).to_have_text("1")
     tiktok = lan.locator("#outcomes-table tr[data-platform=tiktok]")
     await expect(tiktok.locator("td").first).to_have_text("TikTok")
+
+    async with sessions(app[DATABASE])() as db:  # days later, from the case's own page
+        case_id = await db.scalar(select(NetworkReferral.case_id))
+    await lan.goto(f"{base}/console/cases/{case_id}")
+    later = lan.locator("#referral-panel #referral-list .referral")
+    await expect(later.locator(".referral-status")).to_have_text("Đã xử lý")
+    await expect(later.locator(".referral-sha")).to_have_attribute("data-sha256", shown or "")
 
 
 async def test_recipients_and_routing_supervisors_edit_counselors_read(

@@ -3,13 +3,16 @@
 // status history and packages; a draft made from the case (the counselor chooses what of
 // the child's words to pass on), sent by e-mail or downloaded for a portal, then followed
 // to an outcome. It listens to the desk's `desk:open` (the conversation's JSON, with
-// case_id) and `desk:closed` events. Every text goes in with textContent, never as HTML;
+// case_id) and `desk:closed` events; on a case's page (/console/cases/{id}) it shows that
+// case, so a referral is followed to its outcome long after the conversation ended. Every
+// text goes in with textContent, never as HTML;
 // the server checks roles, allowed moves and audits.
 "use strict";
 (function () {
   const panel = document.getElementById("referral-panel");
   if (!panel) return;
-  const all = JSON.parse(document.getElementById("words").textContent);
+  // the desk's words, or (on a case's page) the panel's own
+  const all = JSON.parse((document.getElementById("words") || document.getElementById("referral-words")).textContent);
   const t = all.t, w = t.referrals;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   let caseId = null;
@@ -160,13 +163,18 @@
     panel.replaceChildren(...nodes);
   }
 
-  document.addEventListener("desk:open", (event) => {
-    caseId = event.detail && event.detail.case_id ? String(event.detail.case_id) : null;
+  function open(id) {
+    caseId = id;
     show().catch((error) => {
       // a conversation still waiting, not theirs to refer: nothing to show yet
       if (error.reason === "not_allowed" || error.reason === "not_found") { panel.replaceChildren(); return; }
       if (error.message !== "login") panel.replaceChildren(el("p", w.errors.generic, "field-error"));
     });
+  }
+
+  if (panel.dataset.caseId) open(panel.dataset.caseId);  // a case's page: long after the chat
+  document.addEventListener("desk:open", (event) => {
+    open(event.detail && event.detail.case_id ? String(event.detail.case_id) : null);
   });
   document.addEventListener("desk:closed", () => { caseId = null; panel.replaceChildren(); });
 })();
