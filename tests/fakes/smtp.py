@@ -30,6 +30,7 @@ class FakeSmtp:
         self.port = 0
         self._failures: deque[int] = deque()
         self._server: asyncio.Server | None = None
+        self._sessions: set[asyncio.Task[None]] = set()
         self.arrived = asyncio.Event()
 
     def fail_next(self, times: int = 1, code: int = 451) -> None:
@@ -41,32 +42,43 @@ class FakeSmtp:
         return self.port
 
     async def stop(self) -> None:
+        """Refuses new connections and ends the open ones (a stalled session too)."""
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+        for session in list(self._sessions):
+            session.cancel()
+        await asyncio.gather(*self._sessions, return_exceptions=True)
 
     async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._sessions.add(task)
+            task.add_done_callback(self._sessions.discard)
+        try:
+            await self._converse(reader, writer)
+        finally:
+            writer.close()
+
+    async def _converse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await asyncio.sleep(self.stall)
         writer.write(b"220 fake.smtp ESMTP\r\n")
         envelope: list[str] = []  # the sender, then the recipients
-        try:
-            while line := await reader.readline():
-                text = line.decode("utf-8", "replace").rstrip("\r\n")
-                verb = text.split(" ", 1)[0].upper()
-                self.commands.append(verb)
-                answer = self._answer(verb, text, envelope)
-                if verb == "DATA" and answer.startswith("354"):
-                    writer.write(b"354 go on\r\n")
-                    await writer.drain()
-                    self._record(await self._data(reader), envelope[0], envelope[1:])
-                    answer = "250 queued"
-                writer.write(answer.encode() + b"\r\n")
+        while line := await reader.readline():
+            text = line.decode("utf-8", "replace").rstrip("\r\n")
+            verb = text.split(" ", 1)[0].upper()
+            self.commands.append(verb)
+            answer = self._answer(verb, text, envelope)
+            if verb == "DATA" and answer.startswith("354"):
+                writer.write(b"354 go on\r\n")
                 await writer.drain()
-                if verb == "QUIT":
-                    break
-        finally:
-            writer.close()
+                self._record(await self._data(reader), envelope[0], envelope[1:])
+                answer = "250 queued"
+            writer.write(answer.encode() + b"\r\n")
+            await writer.drain()
+            if verb == "QUIT":
+                break
 
     def _answer(self, verb: str, text: str, envelope: list[str]) -> str:
         if verb == "EHLO":
