@@ -3,6 +3,8 @@
 No I/O: the pipeline around it loads and saves; this only computes.
 """
 
+from dataclasses import replace
+
 from bot.channels.base import EventKind, IncomingEvent, OutgoingMessage
 from bot.content import Content
 from bot.dialogue.buttons import BUTTONS, QUESTIONS
@@ -90,3 +92,20 @@ class Conversation:
         if not params.get("platform"):
             params.pop("platform", None)
         return self._content.message(reply.key, audience, params, reply.buttons)
+
+
+MAX_BUTTONS = 5  # on a phone; Messenger's quick replies show only under the last message
+
+
+def buttons_last(messages: list[OutgoingMessage]) -> list[OutgoingMessage]:
+    """The queue's notice comes last, and a platform shows only the last message's buttons:
+    the buttons the turn offered before it ("Giữ bằng chứng", "Cách báo cáo") move onto the
+    notice, ahead of its own, so they are not lost."""
+    *before, notice = messages
+    if not before or not before[-1].buttons:
+        return messages
+    offered = before[-1].buttons
+    payloads = {button.payload for button in offered}
+    kept = list(offered) + [b for b in notice.buttons if b.payload not in payloads]
+    last = replace(notice, buttons=tuple(kept[:MAX_BUTTONS]))
+    return [*before[:-1], replace(before[-1], buttons=()), last]

@@ -25,7 +25,7 @@ from bot.channels.base import (
     OutgoingMessage,
     SendStatus,
 )
-from bot.conversation import Conversation
+from bot.conversation import Conversation, buttons_last
 from bot.dialogue.effects import Do, Effect, JoinQueue, RecordCase
 from bot.dialogue.table import State
 from bot.evidence import intake as evidence_intake
@@ -166,8 +166,8 @@ class Pipeline:
         after = await self._case(event, effects, after)
         after, notices = await self._hand_off(event, effects, after, session)
         if notices:
-            messages += notices
-            after = self._conversation.offer(after, notices[-1])
+            messages = buttons_last(messages + notices)
+            after = self._conversation.offer(after, messages[-1])
         after = await self._transcript(event, after, messages, session)
         outbox = Outbox(tuple(messages))
         new_session = after.with_(last_seq=max(seq, session.last_seq))

@@ -243,8 +243,9 @@ def _payload_trigger(payload: str) -> tuple[str, dict[str, str]]:
 
 def _text_trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
     routine = turn.action in (None, Action.FALLBACK, Action.SMALLTALK)
-    if routine and turn.sad:
-        return Trigger.SAD_EMOJI, {}  # an invitation to talk, never "Không sao đâu"
+    if turn.sad and (routine or turn.action is Action.CHECK_IN):
+        # an invitation to talk, never "Không sao đâu", nor a self-harm question for "😭😭😭"
+        return Trigger.SAD_EMOJI, {}
     if routine and session.state in CHOICES:
         return Trigger.UNANSWERED, {}  # no answer and nothing else: ask once more, then go on
     return _free_text_trigger(session, turn)

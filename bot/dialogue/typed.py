@@ -45,7 +45,24 @@ def answer(session: Session, turn: "Turn") -> str:
     "Vẫn đang xảy ra"), unless a longer text is plainly about something else."""
     if not turn.answer or session.state not in QUESTIONS:
         return ""
+    if turn.action is Action.INFO or question(turn.plain):
+        return ""  # "gọi 111 có mất tiền không" asks; its "không" answers nothing
     return turn.answer if short_or_routine(turn) else ""
+
+
+_ASKING_WORDS = ("bao nhieu", "the nao", "tai sao", "vi sao", "lam sao", "o dau", "khi nao")
+_NO = frozenset({"khong", "ko", "k", "hong", "hok", "kg"})
+
+
+def question(plain: str) -> bool:
+    """A question of the person's own: "…?", "có … không", "bao nhiêu", "thế nào"…"""
+    words = plain.replace("?", " ? ").split()
+    if "?" in words:
+        return True
+    if len(words) >= 3 and words[-1] in _NO and "co" in words[:-1]:
+        return True
+    spaced = f" {' '.join(words)} "
+    return any(f" {asking} " in spaced for asking in _ASKING_WORDS)
 
 
 def short_or_routine(turn: "Turn") -> bool:

@@ -18,7 +18,7 @@ import yaml
 
 from bot.channels.base import Button, EventKind, IncomingEvent, OutgoingMessage
 from bot.content import Content
-from bot.conversation import Conversation
+from bot.conversation import Conversation, buttons_last
 from bot.dialogue.effects import JoinQueue, RecordCase
 from bot.dialogue.engine import SAFE_WORDS
 from bot.store.sessions import Session
@@ -492,11 +492,13 @@ def run_fast(script: Script) -> None:
         messages, effects, session = CONVERSATION.respond(session, event, seen)
         names = tuple(effect_names(effects))
         joins = any(name.startswith(("handoff:", "where:")) for name in names)
-        under = [tuple((b.title, b.payload) for b in m.buttons) for m in messages]
-        under += [NOTICE_BUTTONS] if joins else []  # the queue's notice comes last
+        shown_now = list(messages)
+        if joins:  # the queue's notice comes last, with the turn's buttons moved onto it
+            shown_now = buttons_last([*messages, OutgoingMessage("", NOTICE_BUTTONS_SENT)])
+            # as the worker does: a typed "2" then means the notice's second button
+            session = CONVERSATION.offer(session, shown_now[-1])
+        under = [tuple((b.title, b.payload) for b in m.buttons) for m in shown_now]
         buttons = under[-1] if under else ()
-        if joins:  # as the worker does: a typed "2" then means the notice's second button
-            session = CONVERSATION.offer(session, OutgoingMessage("", NOTICE_BUTTONS_SENT))
         said = Said(
             tuple(m.text for m in messages), buttons, session.state, session.audience,
             session.age_band, names, joins,
