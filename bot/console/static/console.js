@@ -13,6 +13,7 @@
   const OPEN_KEY = "desk.open";
   const PREVIEW_CHARS = 80;
   let current = null;
+  let lastShown = "";  // what desk:open last told the panels: "id|status|counselor"
   let waiting = [];  // the queue as last fetched
 
   async function api(method, path, body) {
@@ -148,7 +149,11 @@
     $("close-form").hidden = !mine;
     if ($("forget-bar")) $("forget-bar").hidden = !data.supervisor;
     showWindow(conv);
-    document.dispatchEvent(new CustomEvent("desk:open", {detail: conv}));
+    const shown = [conv.id, conv.status, conv.counselor].join("|");
+    if (shown !== lastShown) {  // opened, or claimed/transferred: not every refresh of the same
+      lastShown = shown;
+      document.dispatchEvent(new CustomEvent("desk:open", {detail: conv}));
+    }
     if (mine) {
       const online = await api("GET", "counselors");
       const select = $("transfer-to");
@@ -163,6 +168,7 @@
   function closeChat() {
     const was = current;
     current = null;
+    lastShown = "";
     sessionStorage.removeItem(OPEN_KEY);
     ["release", "close", "forget"].forEach((name) => { const box = $(name + "-confirm"); if (box) box.hidden = true; });
     if (was) document.dispatchEvent(new CustomEvent("desk:closed", {detail: {id: was.id, case_id: was.case_id}}));
