@@ -42,6 +42,12 @@
   function minutes(seconds) { return words.waiting.replace("{n}", Math.floor(seconds / 60)); }
   function categoryName(key) { return t.categories[key] || t.readings[key] || key || ""; }
   function platformName(key) { return data.platforms[key] || t.readings[key] || key || ""; }
+  const clock = new Intl.DateTimeFormat("vi-VN", {timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit",
+    minute: "2-digit", day: "2-digit", month: "2-digit", hourCycle: "h23"});
+  function local(iso) {  // Vietnam's time, "HH:MM dd/mm", whatever the computer's zone
+    const parts = Object.fromEntries(clock.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+    return parts.hour + ":" + parts.minute + " " + parts.day + "/" + parts.month;
+  }
   function cut(text) {
     const flat = String(text || "").replace(/\s+/g, " ").trim();
     return flat.length > PREVIEW_CHARS ? flat.slice(0, PREVIEW_CHARS - 1).trimEnd() + "…" : flat;
@@ -137,7 +143,7 @@
       [t.chat.category, categoryName(conv.category)], [t.chat.platform, platformName(conv.platform)],
       [t.chat.links, conv.links], [t.chat.audience, label("audiences", conv.audience)],
       [t.chat.age_band, label("age_bands", conv.age_band)],
-      [t.chat.window, conv.window_closes_at || "—"]];
+      [t.chat.window, conv.window_closes_at ? local(conv.window_closes_at) : "—"]];
     $("context").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", k), el("dd", v || "—")]));
     const history = await api("GET", "conversations/" + id + "/messages");
     $("messages").replaceChildren();
