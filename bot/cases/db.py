@@ -71,4 +71,4 @@ def _upgrade(connection: Connection) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
-    command.upgrade(config, "heads")  # branches from parallel work upgrade too
+    command.upgrade(config, "head")

@@ -3,14 +3,14 @@
 A branch beside 0004 and 0005 (made at the same time): start-up upgrades every head.
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0005"
 
 WHEN = sa.DateTime(timezone=True)
 

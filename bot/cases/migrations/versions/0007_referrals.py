@@ -4,14 +4,14 @@ with their status history, and export records.
 A branch beside 0004, 0005 and 0006 (made at the same time): start-up upgrades every head.
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0003"
+down_revision = "0006"
 
 WHEN = sa.DateTime(timezone=True)
 
