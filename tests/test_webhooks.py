@@ -188,14 +188,14 @@ async def test_a_dead_worker_s_events_are_answered_once(
     users = [f"D{i}" for i in range(6)]
     body = page_body([text_event(u, f"dm{i}", "cảm ơn") for i, u in enumerate(users)])
     assert await post(client, body) == 200
+    app = client.server.app  # the rescuer is ready first: building it is no part of the wait
+    rescuer = Worker(app[REDIS], build_pipeline(app), "rescuer", block_ms=50, claim_idle_ms=1500)
     # A worker reads everything and dies before answering or acknowledging anything.
     await redis_client.xgroup_create(
         keys.INBOUND_STREAM, keys.WORKERS_GROUP, id="0", mkstream=True
     )
     taken = await redis_client.xreadgroup(keys.WORKERS_GROUP, "dead", {keys.INBOUND_STREAM: ">"})
     assert len(taken[0][1]) == 6
-    app = client.server.app
-    rescuer = Worker(app[REDIS], build_pipeline(app), "rescuer", block_ms=50, claim_idle_ms=1500)
     assert await rescuer.run_until_empty() == 0  # not idle long enough yet
     await asyncio.sleep(1.6)
     assert await rescuer.run_until_empty() == 6

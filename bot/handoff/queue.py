@@ -249,6 +249,9 @@ class HandoffQueue:
     async def schedule_check_in(self, conversation_id: str, due_ms: int) -> None:
         await self._redis.zadd(keys.HANDOFF_CHECK_INS, {conversation_id: due_ms})
 
+    async def cancel_check_in(self, conversation_id: str) -> None:
+        await self._redis.zrem(keys.HANDOFF_CHECK_INS, conversation_id)
+
     async def due_check_ins(self, now_ms: int) -> list[str]:
         """The check-ins due now, each claimed by one process only (ZREM answers 1 once)."""
         due = await self._redis.zrangebyscore(keys.HANDOFF_CHECK_INS, 0, now_ms)

@@ -162,6 +162,7 @@ class Handoffs:
         if claimed is None:
             raise HandoffError(409, "taken" if handoff_id else "queue_empty")
         found = await self._get(claimed)
+        await self.queue.cancel_check_in(claimed)  # a person is there: no waiting check-in
         await self._move(found, Trigger.JOINED)
         await self._audit(counselor, "claim", found)
         await events.publish(

@@ -44,11 +44,11 @@ async def test_the_check_ins_stop_when_the_child_leaves_and_never_exceed_the_lim
 ) -> None:
     client = await make_client()
     handoffs = client.server.app[HANDOFFS]
-    start = time.time()
     staying, leaving = Chat(client), Chat(client)
     await staying.send(text="111")  # the safe word is a cry for help too
     await leaving.send(text="cứu em, nó đang đánh em")
     await leaving.send(payload="LEAVE_QUEUE")
+    start = time.time()  # after the turns: each check-in is due 5 minutes after its own
     heard = []
     for round_ in range(1, CHECK_INS_AT_MOST + 3):
         handoffs.clock = lambda r=round_: start + r * LATER
