@@ -35,11 +35,14 @@ class Assessor:
 def load_screen(settings: Settings) -> SafetyScreen:
     normaliser = Normaliser.from_content(settings.content_dir / "nlu")
     lexicon = Lexicon.load(settings.content_dir / "safety" / "lexicon.yml", normaliser)
-    examples = training_examples(settings.training_data_dir)
+    examples = [
+        (normaliser.words(text), intent)
+        for text, intent in training_examples(settings.training_data_dir)
+    ]  # normalised once, for both
     return SafetyScreen(
         lexicon,
         settings.crisis_rank_threshold,
         settings.high_risk_rank_threshold,
-        Vocabulary.from_examples(examples, normaliser),
-        NaiveBayes(examples, normaliser),
+        Vocabulary(word for words, _ in examples for word in words),
+        NaiveBayes.from_words(examples),
     )

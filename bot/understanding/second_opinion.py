@@ -25,10 +25,20 @@ def features(plain_words: list[str]) -> list[str]:
 
 class NaiveBayes:
     def __init__(self, examples: Iterable[tuple[str, Intent]], normaliser: Normaliser) -> None:
+        self._fit((normaliser.words(text), intent) for text, intent in examples)
+
+    @classmethod
+    def from_words(cls, examples: Iterable[tuple[list[Word], Intent]]) -> "NaiveBayes":
+        """From examples already split into words (the screen normalises them once)."""
+        model = cls.__new__(cls)
+        model._fit(examples)
+        return model
+
+    def _fit(self, examples: Iterable[tuple[list[Word], Intent]]) -> None:
         counts: dict[Intent, Counter[str]] = defaultdict(Counter)
         docs: Counter[Intent] = Counter()
-        for text, intent in examples:
-            counts[intent].update(features([w.plain for w in normaliser.words(text)]))
+        for words, intent in examples:
+            counts[intent].update(features([w.plain for w in words]))
             docs[intent] += 1
         vocabulary = {f for c in counts.values() for f in c}
         total = sum(docs.values())
