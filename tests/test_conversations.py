@@ -337,14 +337,20 @@ async def test_a_report_opens_one_case_with_what_the_person_chose_to_give(
     engine = client.server.app[DATABASE]
     async with engine.connect() as db:
         [case] = (await db.execute(select(Case))).all()
-        lines = (await db.execute(select(TranscriptLine.sender))).scalars().all()
+        rows = (await db.execute(select(TranscriptLine.sender, TranscriptLine.text))).all()
     assert case.category == "report_grooming"
     assert case.priority == "high"
     assert case.platform == "zalo"
     assert case.links == "@chu_tot_bung"
     assert "nửa đêm" in case.summary
     assert case.conversation_ref != chat.id  # a keyed hash, never the raw id
-    assert lines.count("child") == 2  # the two typed messages; button taps carry no text
+    said = [text for sender, text in rows if sender == "child"]
+    # the two typed messages, and the two taps as what the child chose, in their order
+    assert said[0].startswith("có ng lạ trên zalo")
+    assert said[1] == "[Đúng vậy]"
+    assert said[2].startswith("ông ấy tên là")
+    assert said[3] == "[Vẫn đang xảy ra]"
+    assert len(said) == 4
 
 
 async def test_a_crisis_opens_an_imminent_case(make_client: AppFactory) -> None:
