@@ -8,19 +8,15 @@ A notifier without its settings is disabled and says so once at start-up. A fail
 result, never an exception, and is named by a short reason: no server text, no secret.
 """
 
-import asyncio
 import logging
-import smtplib
-import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import make_msgid
 from typing import Protocol
 
 import redis.asyncio as redis
 
 from bot.channels.base import ChannelAdapter, Delivery, OutgoingMessage
+from bot.mail import new_message, send_mail
 from bot.oncall.contacts import last_seen_ms
 from bot.oncall.roster import Member
 from bot.settings import Settings
@@ -96,37 +92,10 @@ class EmailNotifier:
         return self.enabled and bool(member.email)
 
     async def send(self, member: Member, page: Page) -> Outcome:
-        message = EmailMessage()
-        message["From"] = self._settings.smtp_from
-        message["To"] = member.email
-        message["Subject"] = page.subject
-        message["Message-ID"] = make_msgid(domain=self._settings.smtp_from.rpartition("@")[2])
+        message = new_message(self._settings, member.email, page.subject)
         message.set_content(page.text)
-        try:
-            await asyncio.to_thread(self._deliver, message)
-        except smtplib.SMTPResponseException as error:
-            return Outcome(False, f"smtp:{error.smtp_code}")
-        except (smtplib.SMTPException, OSError) as error:  # refused, TLS, timeout, DNS
-            return Outcome(False, type(error).__name__)
-        return Outcome(True, "sent")
-
-    def _deliver(self, message: EmailMessage) -> None:
-        s = self._settings
-        context = ssl.create_default_context()
-        smtp: smtplib.SMTP
-        if s.smtp_security == "ssl":
-            smtp = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout,
-                                    context=context)  # fmt: skip
-        else:
-            smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
-        with smtp:
-            smtp.ehlo()
-            if s.smtp_security == "starttls":
-                smtp.starttls(context=context)  # refuses a server that does not offer it
-                smtp.ehlo()
-            if s.smtp_user:
-                smtp.login(s.smtp_user, s.smtp_password.reveal())
-            smtp.send_message(message)
+        failed = await send_mail(self._settings, message)
+        return Outcome(not failed, failed or "sent")
 
 
 def _problem(settings: Settings) -> str:

@@ -8,13 +8,9 @@ never open. A failure is a result with a short reason (an SMTP code or an error 
 the server's text, and the referral stays "drafted".
 """
 
-import asyncio
-import smtplib
-import ssl
-from email.message import EmailMessage
-from email.utils import make_msgid
 from typing import Protocol
 
+from bot.mail import new_message, send_mail
 from bot.oncall.notifiers import EmailNotifier, Outcome
 from bot.referrals.packages import Package
 from bot.settings import Settings
@@ -37,40 +33,13 @@ class EmailSender:
     async def send(self, to: str, subject: str, package: Package) -> Outcome:
         if self.problem:
             return Outcome(False, "disabled")
-        message = EmailMessage()
-        message["From"] = self._settings.smtp_from
-        message["To"] = to
-        message["Subject"] = subject
-        message["Message-ID"] = make_msgid(domain=self._settings.smtp_from.rpartition("@")[2])
+        message = new_message(self._settings, to, subject)
         message.set_content(f"{package.text}\n\nSHA-256 ({package.filename}): {package.sha256}\n")
         message.add_attachment(
             package.body, maintype="application", subtype="json", filename=package.filename
         )
-        try:
-            await asyncio.to_thread(self._deliver, message)
-        except smtplib.SMTPResponseException as error:
-            return Outcome(False, f"smtp:{error.smtp_code}")
-        except (smtplib.SMTPException, OSError) as error:  # refused, TLS, timeout, DNS
-            return Outcome(False, type(error).__name__)
-        return Outcome(True, "sent")
-
-    def _deliver(self, message: EmailMessage) -> None:
-        s = self._settings
-        context = ssl.create_default_context()
-        smtp: smtplib.SMTP
-        if s.smtp_security == "ssl":
-            smtp = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout,
-                                    context=context)  # fmt: skip
-        else:
-            smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
-        with smtp:
-            smtp.ehlo()
-            if s.smtp_security == "starttls":
-                smtp.starttls(context=context)
-                smtp.ehlo()
-            if s.smtp_user:
-                smtp.login(s.smtp_user, s.smtp_password.reveal())
-            smtp.send_message(message)
+        failed = await send_mail(self._settings, message)
+        return Outcome(not failed, failed or "sent")
 
 
 class DownloadSender:
