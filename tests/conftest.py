@@ -13,8 +13,11 @@ import asyncpg
 import pytest
 import redis.asyncio as redis
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import REDIS, build_pipeline, create_app
+from bot.cases import db as sql
+from bot.cases.records import CaseRecords
 from bot.settings import Secret, Settings
 from bot.store.redis import EmbeddedRedis
 from bot.understanding.assess import Assessor, load_screen
@@ -147,6 +150,30 @@ async def sql_database(tmp_path: Path) -> AsyncIterator[str]:
 async def database_url(tmp_path: Path) -> AsyncIterator[str]:
     async with sql_database(tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+async def db_url(tmp_path: Path) -> AsyncIterator[str]:
+    """A migrated-on-demand SQL database of the test's own (SQLite, or PostgreSQL with
+    DATABASE_URL_TEST), as the async URL the app uses."""
+    async with sql_database(tmp_path) as url:
+        yield sql.database_url(url, tmp_path)
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """That database with the schema in place, for the store tests (no app)."""
+    engine = sql.make_engine(db_url)
+    await sql.migrate(engine)
+    try:
+        yield sql.sessions(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def records(db: async_sessionmaker[AsyncSession]) -> CaseRecords:
+    return CaseRecords(db)
 
 
 @pytest.fixture

@@ -3,41 +3,22 @@ content, the real evidence items, and the fake SMTP server for the e-mail sender
 
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.cases.db import database_url, make_engine, migrate, sessions
-from bot.cases.records import CaseRecords
 from bot.content import Content
 from bot.evidence.items import Evidence
 from bot.referrals.evidence import evidence_items
 from bot.referrals.recipients import Recipients
 from bot.referrals.service import Referrals
 from bot.settings import Settings
-from tests.conftest import ROOT, sql_database
+from tests.conftest import ROOT
 from tests.fakes.smtp import FakeSmtp
 
 KEY = b"test-hash-key"
 CONTENT = Content.load(ROOT / "content")
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    async with sql_database(tmp_path) as url:
-        engine = make_engine(database_url(url, tmp_path))
-        await migrate(engine)
-        try:
-            yield sessions(engine)
-        finally:
-            await engine.dispose()
-
-
-@pytest.fixture
-def records(db: async_sessionmaker[AsyncSession]) -> CaseRecords:
-    return CaseRecords(db)
 
 
 @pytest.fixture
