@@ -194,6 +194,9 @@ async def test_child_text_and_names_are_never_markup(
     assert scripts[0] == '<script type="application/json" id="words">'
     assert all(re.fullmatch(r'<script src="/console/static/[a-z_]+\.js">', s) for s in scripts[1:])
     assert '<script src="/console/static/console.js">' in scripts
+    # the shared helpers (window.Desk) come before the scripts that use them
+    common = scripts.index('<script src="/console/static/desk_common.js">')
+    assert common < scripts.index('<script src="/console/static/console.js">')
 
 
 async def test_every_view_of_a_conversation_is_audited(

@@ -10,35 +10,9 @@
   const t = JSON.parse(document.getElementById("words").textContent).t;
   const w = t.records;
   const me = JSON.parse(document.getElementById("words").textContent);
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const {api, el, when} = window.Desk;
   let shown = null;  // what is on show: conversation, case, editable
   let services = null;  // the directory, fetched once
-
-  async function api(method, path, body) {
-    const response = await fetch("/console/api/" + path, {
-      method: method,
-      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "same-origin",
-    });
-    if (response.status === 401) { location.href = "/console/login?expired"; throw new Error("login"); }
-    const json = await response.json().catch(() => ({}));
-    if (!response.ok) throw Object.assign(new Error(json.error || "error"), {reason: json.error});
-    return json;
-  }
-
-  function el(tag, text, cls, attrs) {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = text;
-    if (cls) node.className = cls;
-    Object.entries(attrs || {}).forEach(([k, v]) => node.setAttribute(k, v));
-    return node;
-  }
-
-  function when(iso) {
-    if (!iso) return "";
-    return new Date(iso).toLocaleString("vi-VN", {timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "short"});
-  }
 
   function categories(item) {
     const keys = item.categories && item.categories.length ? item.categories : [item.reading];

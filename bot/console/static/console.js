@@ -7,7 +7,7 @@
 (function () {
   const data = JSON.parse(document.getElementById("words").textContent);
   const t = data.t, words = data.t.desk;
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const {el, clock: local} = window.Desk;
   const $ = (id) => document.getElementById(id);
   const alerts = window.deskAlerts;
   const OPEN_KEY = "desk.open";
@@ -16,38 +16,18 @@
   let lastShown = "";  // what desk:open last told the panels: "id|status|counselor"
   let waiting = [];  // the queue as last fetched
 
-  async function api(method, path, body) {
-    const response = await fetch("/console/api/" + path, {
-      method: method,
-      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "same-origin",
+  // the desk's errors always have a reason ("generic" when the server gave none)
+  function api(method, path, body) {
+    return window.Desk.api(method, path, body).catch((error) => {
+      if (error.status && !error.reason) error.reason = "generic";
+      throw error;
     });
-    if (response.status === 401) { location.href = "/console/login?expired"; throw new Error("login"); }
-    const json = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      throw Object.assign(new Error(json.error || "error"), {reason: json.error || "generic", message: json.message});
-    }
-    return json;
-  }
-
-  function el(tag, text, cls) {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    if (cls) node.className = cls;
-    return node;
   }
 
   function label(group, key) { return (t[group] && t[group][key]) || key || ""; }
   function minutes(seconds) { return words.waiting.replace("{n}", Math.floor(seconds / 60)); }
   function categoryName(key) { return t.categories[key] || t.readings[key] || key || ""; }
   function platformName(key) { return data.platforms[key] || t.readings[key] || key || ""; }
-  const clock = new Intl.DateTimeFormat("vi-VN", {timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit",
-    minute: "2-digit", day: "2-digit", month: "2-digit", hourCycle: "h23"});
-  function local(iso) {  // Vietnam's time, "HH:MM dd/mm", whatever the computer's zone
-    const parts = Object.fromEntries(clock.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
-    return parts.hour + ":" + parts.minute + " " + parts.day + "/" + parts.month;
-  }
   function cut(text) {
     const flat = String(text || "").replace(/\s+/g, " ").trim();
     return flat.length > PREVIEW_CHARS ? flat.slice(0, PREVIEW_CHARS - 1).trimEnd() + "…" : flat;

@@ -12,38 +12,12 @@
   const data = JSON.parse(document.getElementById("words").textContent);
   const t = data.t;
   const w = t.evidence;
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const {api, el, when} = window.Desk;
   let shown = null;  // the conversation on show
   let refresh = null;  // a refetch after the person wrote
 
-  async function api(method, path, body) {
-    const response = await fetch("/console/api/" + path, {
-      method: method,
-      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "same-origin",
-    });
-    if (response.status === 401) { location.href = "/console/login?expired"; throw new Error("login"); }
-    const json = await response.json().catch(() => ({}));
-    if (!response.ok) throw Object.assign(new Error(json.error || "error"), {reason: json.error});
-    return json;
-  }
-
-  function el(tag, text, cls, attrs) {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = text;
-    if (cls) node.className = cls;
-    Object.entries(attrs || {}).forEach(([k, v]) => node.setAttribute(k, v));
-    return node;
-  }
-
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, (_, k) => (values[k] === undefined ? "" : String(values[k])));
-  }
-
-  function when(iso) {
-    if (!iso) return "";
-    return new Date(iso).toLocaleString("vi-VN", {timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "short"});
   }
 
   function platformName(id) { return (data.platforms && data.platforms[id]) || id || w.no_platform; }

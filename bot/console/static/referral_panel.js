@@ -14,35 +14,8 @@
   // the desk's words, or (on a case's page) the panel's own
   const all = JSON.parse((document.getElementById("words") || document.getElementById("referral-words")).textContent);
   const t = all.t, w = t.referrals;
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const {api, el, when} = window.Desk;
   let caseId = null;
-
-  async function api(method, path, body) {
-    const response = await fetch("/console/api/" + path, {
-      method: method,
-      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "same-origin",
-    });
-    if (response.status === 401) { location.href = "/console/login?expired"; throw new Error("login"); }
-    if (response.ok && method === "POST" && path.endsWith("/package")) return response;
-    const json = await response.json().catch(() => ({}));
-    if (!response.ok) throw Object.assign(new Error(json.error || "error"), {reason: json.error, message: json.message, detail: json.detail});
-    return json;
-  }
-
-  function el(tag, text, cls, attrs) {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = text;
-    if (cls) node.className = cls;
-    Object.entries(attrs || {}).forEach(([k, v]) => node.setAttribute(k, v));
-    return node;
-  }
-
-  function when(iso) {
-    if (!iso) return "";
-    return new Date(iso).toLocaleString("vi-VN", {timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "short"});
-  }
 
   function problem(box, error) {
     let text = error.message || w.errors[error.reason] || w.errors.generic;
@@ -59,7 +32,7 @@
   }
 
   async function download(referral, box) {
-    const response = await api("POST", "network-referrals/" + referral.id + "/package");
+    const response = await api("POST", "network-referrals/" + referral.id + "/package", undefined, {raw: true});
     const blob = await response.blob();
     const link = el("a", null, null, {href: URL.createObjectURL(blob), download: "111-R" + referral.id + "-" + (response.headers.get("X-Package-SHA256") || "").slice(0, 12) + ".json"});
     document.body.append(link);

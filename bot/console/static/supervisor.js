@@ -5,27 +5,11 @@
 (function () {
   const t = JSON.parse(document.getElementById("words").textContent).t;
   const words = t.desk.supervisor;
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const {api, clock: local} = window.Desk;
   const $ = (id) => document.getElementById(id);
-  const clock = new Intl.DateTimeFormat("vi-VN", {timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit",
-    minute: "2-digit", day: "2-digit", month: "2-digit", hourCycle: "h23"});
   let view = null, pending = null;
 
-  function local(iso) {
-    const parts = Object.fromEntries(clock.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
-    return parts.hour + ":" + parts.minute + " " + parts.day + "/" + parts.month;
-  }
   function minutes(seconds) { return Math.floor(seconds / 60) + " phút"; }
-
-  async function api(method, path, body) {
-    const response = await fetch("/console/api/" + path, {method: method, credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
-      body: body === undefined ? undefined : JSON.stringify(body)});
-    if (response.status === 401) { location.href = "/console/login?expired"; throw new Error("login"); }
-    const json = await response.json().catch(() => ({}));
-    if (!response.ok) throw Object.assign(new Error(json.error || "error"), {reason: json.error, message: json.message});
-    return json;
-  }
 
   function row(cells) {
     const tr = document.createElement("tr");
