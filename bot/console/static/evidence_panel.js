@@ -116,16 +116,19 @@
         list.append(itemRow(caseId, item, true));
         empty.hidden = true;
         [value, name, first, last].forEach((i) => { i.value = ""; });
-        refetchSoon(0);
+        if (current) show(current).catch(() => {});  // the whole list again, newest answer wins
       } catch (error) { problem(wrong, error); }
     });
     return form;
   }
 
+  let asked = 0;  // only the answer to the latest request is shown (an older one may be late)
+
   async function show(conv) {
     shown = conv.id;
+    const mine = ++asked;
     const answer = await api("GET", "conversations/" + conv.id + "/evidence");
-    if (shown !== conv.id) return;  // another conversation was opened meanwhile
+    if (shown !== conv.id || mine !== asked) return;  // another request was made meanwhile
     if (!answer.case_id) { panel.replaceChildren(); panel.className = ""; return; }
     const editable = conv.status === "active" && (conv.counselor === data.me || data.supervisor);
     const parts = [el("h3", w.panel)];
