@@ -113,8 +113,9 @@ PARENT_GROOMING_REPORT: Script = [
     (
         {"text": "vẫn đang"},
         ["111", "tư vấn viên", "chưa có tư vấn viên"],
-        ["LEAVE_QUEUE", "DELETE_CHAT"],
-    ),  # a typed title; grooming is queued for a counselor at once (nobody online here)
+        ["EVIDENCE", "HOW_TO_REPORT", "PARENT_TALK", "LEAVE_QUEUE", "DELETE_CHAT"],
+    ),  # a typed title; grooming is queued at once (nobody online here); the report's buttons
+    # ride on the queue's notice, the last message (Messenger shows only the last one's)
     ({"payload": "PARENT_TALK"}, ["trách"], ["LEAVE_QUEUE", "DELETE_CHAT"]),  # still waiting
     ({"payload": "HOW_TO_REPORT"}, ["Zalo"], None),
     ({"payload": "EVIDENCE"}, ["Chụp màn hình"], None),
@@ -127,7 +128,8 @@ CRISIS_INSIDE_A_REPORT: Script = [
         ["113", "115", "111", "chưa có tư vấn viên"],
         ["LEAVE_QUEUE", "DELETE_CHAT"],
     ),
-    ({"text": "vâng"}, None, None),  # waiting: the words go to the counselor, no bot talk
+    ({"text": "vâng"}, ["vẫn ở đây"], None),  # after a crisis: company, once
+    ({"text": "dạ"}, None, None),  # then the words go to the counselor, no flood
 ]
 CRISIS_WHILE_NOBODY_IS_ONLINE: Script = [
     ({"text": "e muốn chết quá, k ai thương e cả"}, ["113", "115", "111"], None),

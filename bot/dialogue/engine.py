@@ -243,8 +243,10 @@ def _payload_trigger(payload: str) -> tuple[str, dict[str, str]]:
 
 def _text_trigger(session: Session, turn: Turn) -> tuple[str, dict[str, str]]:
     routine = turn.action in (None, Action.FALLBACK, Action.SMALLTALK)
-    if turn.sad and (routine or turn.action is Action.CHECK_IN):
-        # an invitation to talk, never "Không sao đâu", nor a self-harm question for "😭😭😭"
+    if turn.sad:
+        # nothing but sad emoji is no report and no question: an invitation to talk (never
+        # "Không sao đâu"), whatever the model read into "😭😭😭" (a crisis reading with
+        # evidence never comes here: it was taken first)
         return Trigger.SAD_EMOJI, {}
     if routine and session.state in CHOICES:
         return Trigger.UNANSWERED, {}  # no answer and nothing else: ask once more, then go on
