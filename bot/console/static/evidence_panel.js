@@ -80,7 +80,8 @@
       try {
         const changed = await api("POST", path + "/reporter", {value: box.checked});
         li.replaceWith(itemRow(caseId, changed, true));
-        refetchSoon(0);  // the case's flag may change with it
+        // no refetch of the whole panel here: it would wipe what the counselor is typing in
+        // the add form; the case's flag follows at the next refresh
       } catch (error) { box.checked = !box.checked; problem(wrong, error); }
     });
     label.append(box, document.createTextNode(" " + w.reporter_data));
