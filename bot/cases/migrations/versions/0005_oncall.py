@@ -1,7 +1,5 @@
 """The on-call roster (bot/oncall): who is called, in which order, how and when.
 
-A branch beside 0004 (made at the same time): start-up upgrades every head.
-
 Revision ID: 0005
 Revises: 0004
 """

@@ -1,7 +1,5 @@
 """Evidence items as a hash chain per case, and repeat targets (bot/evidence).
 
-A branch beside 0004 and 0005 (made at the same time): start-up upgrades every head.
-
 Revision ID: 0006
 Revises: 0005
 """

@@ -1,8 +1,6 @@
 """Referrals to the response network (bot/referrals): recipients, routing rules, referrals
 with their status history, and export records.
 
-A branch beside 0004, 0005 and 0006 (made at the same time): start-up upgrades every head.
-
 Revision ID: 0007
 Revises: 0006
 """
