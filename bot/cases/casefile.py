@@ -104,15 +104,20 @@ class CaseFile:
                 .order_by(CaseCounselor.username)
             )
         )  # fmt: skip
-        contacts = await db.scalar(
-            select(func.count()).select_from(Contact).where(Contact.case_id == case.id)
+        follow_ups = list(
+            await db.scalars(select(Case.id).where(Case.follow_up_of == case.id).order_by(Case.id))
         )
+        contacts = await db.scalar(
+            select(func.count()).select_from(Contact)
+            .where(Contact.case_id.in_([case.id, *follow_ups]))
+        )  # fmt: skip
         out: dict[str, Any] = {
             "id": case.id, "opened_at": iso(case.opened_at), "closed_at": iso(case.closed_at),
             "status": case.status, "channel": case.channel, "platform": case.platform,
             "reading": case.category, "categories": categories, "type": case.case_type,
             "summary": case.close_summary or case.summary, "action": case.action_taken,
             "counselors": counselors, "contacts": contacts or 0,
+            "follow_up_of": case.follow_up_of, "follow_ups": follow_ups,
             "found": extract.public(case.found or ""),
         }  # fmt: skip
         if with_notes:
@@ -143,6 +148,39 @@ class CaseFile:
     async def _notes(db: AsyncSession, case_id: int) -> list[dict[str, Any]]:
         query = select(CaseNote).where(CaseNote.case_id == case_id).order_by(CaseNote.id)
         return [_note(n) for n in await db.scalars(query)]
+
+    # --- a follow-up of an earlier case -------------------------------------------------------
+    async def follow_up(self, case_id: int, earlier_id: int | None, counselor: str) -> int | None:
+        """The open case `case_id` becomes the follow-up of the same person's earlier case
+        (`None`: it is a case of its own again); audited. Its contacts then count with the
+        earlier case, and it is not counted as a new case. A follow-up of a follow-up is
+        linked to the first case. Returns the case it now follows."""
+        async with self._sessions.begin() as db:
+            case = await db.get(Case, case_id)
+            if case is None:
+                raise LookupError(case_id)
+            if case.status != "open":
+                raise ValueError("not_open")
+            first = None
+            if earlier_id is not None:
+                earlier = await db.get(Case, earlier_id)
+                if earlier is not None and earlier.follow_up_of:
+                    earlier = await db.get(Case, earlier.follow_up_of)
+                if (
+                    earlier is None
+                    or earlier.id == case.id
+                    or not case.conversation_ref
+                    or earlier.conversation_ref != case.conversation_ref
+                    or earlier.opened_at > case.opened_at
+                ):
+                    raise ValueError("not_earlier")
+                first = earlier.id
+            case.follow_up_of = first
+            await _handled(db, case_id, counselor)
+            db.add(AuditEntry(actor=counselor, case_id=case_id,
+                              action="follow_up" if first else "not_follow_up",
+                              detail=str(first or "")))  # fmt: skip
+            return first
 
     # --- referrals ------------------------------------------------------------------------------
     async def refer(self, case_id: int, service_id: int, counselor: str) -> dict[str, Any]:

@@ -35,6 +35,9 @@ class Case(Base):
     # "usernames", "phones"}; a counselor may correct it. Deleted with the transcript.
     found: Mapped[str] = mapped_column(Text, default="")
     counselor: Mapped[str] = mapped_column(String(64), default="")  # who closed it
+    # The earlier case of the same person this one follows up (a counselor linked them): its
+    # contacts count, and it is not counted as a new case in the statistics.
+    follow_up_of: Mapped[int | None] = mapped_column(index=True)
 
     __table_args__ = (Index("ix_cases_status_closed", "status", "closed_at"),)
 

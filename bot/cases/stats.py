@@ -4,7 +4,9 @@ general categories, then 4.1 counselling by online-harm category, 4.2 interventi
 category, 4.3 reports of channels and clips, and the total of cases.
 
 A contact is each time a person reached the counselors (bot.cases.models.Contact); a case is
-a closed record with at least one category other than a silent, test or abusive contact.
+a closed record with at least one category other than a silent, test or abusive contact. A
+follow-up of an earlier case (the person came back about the same matter and the counselor
+linked the two) is not a new case: its contacts count, received and recorded, and it doesn't.
 Totals count contacts and cases, never categories (a case with two categories is one case).
 Periods are in local time (Asia/Ho_Chi_Minh): contacts by when they began, cases by when
 they were closed.
@@ -138,7 +140,12 @@ async def statistics(
     closed = (
         select(Case.id, Case.closed_at, Case.case_type, CaseCategory.category)
         .join(CaseCategory, CaseCategory.case_id == Case.id)
-        .where(Case.status == "closed", Case.closed_at >= since, Case.closed_at <= until)
+        .where(
+            Case.status == "closed",
+            Case.closed_at >= since,
+            Case.closed_at <= until,
+            Case.follow_up_of.is_(None),
+        )
     )
     contacts = (
         select(Contact.id, Contact.started_at, Case.status, CaseCategory.category)

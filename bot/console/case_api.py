@@ -131,6 +131,23 @@ async def correct_context(request: web.Request) -> web.StreamResponse:
     return web.json_response(extract.public(case_row.found if case_row else ""))
 
 
+# --- a follow-up of an earlier case -------------------------------------------------------------
+@guarded
+async def follow_up(request: web.Request) -> web.StreamResponse:
+    """{"of": an earlier case of the same person, or null}: this open case follows it up."""
+    earlier = (await body(request)).get("of")
+    if earlier is not None and (
+        not isinstance(earlier, int) or isinstance(earlier, bool) or not 0 < earlier < 2**31
+    ):
+        return error(400, "not_earlier")
+    case_id = await allowed_case(request, "view_case")
+    try:
+        first = await casefile(request).follow_up(case_id, earlier, request[LOGIN].username)
+    except ValueError as wrong:
+        return error(409 if str(wrong) == "not_open" else 400, str(wrong))
+    return web.json_response({"follow_up_of": first})
+
+
 # --- referrals ----------------------------------------------------------------------------------
 @guarded
 async def refer(request: web.Request) -> web.StreamResponse:
@@ -229,6 +246,7 @@ def add_routes(console: web.Application) -> None:
     r.add_post("/api/cases/{case_id}/notes", add_note, name="api_add_note")
     r.add_post("/api/cases/{case_id}/context", correct_context, name="api_context")
     r.add_post("/api/cases/{case_id}/referrals", refer, name="api_refer")
+    r.add_post("/api/cases/{case_id}/follow-up", follow_up, name="api_follow_up")
     r.add_get("/api/directory", services, name="api_directory")
     r.add_post("/api/directory", add_service, name="api_add_service")
     r.add_post("/api/directory/{service_id}", change_service, name="api_change_service")

@@ -134,16 +134,21 @@ async def stats_csv(request: web.Request) -> web.StreamResponse:
 
 
 def bars(stats: Statistics) -> list[dict[str, Any]]:
-    """The bar chart's bars (total per period), as sizes in an SVG 600 × 200 drawn server-side:
-    no script, so the page stays within its Content-Security-Policy."""
-    totals = [(p, stats.total(p)) for p in stats.periods]
-    top = max((n for _, n in totals), default=0) or 1
-    width = 560 / max(len(totals), 1)
-    return [
-        {"label": p, "value": n, "x": 30 + i * width, "width": max(width * 0.7, 2),
-         "height": 160 * n / top, "y": 180 - 160 * n / top}
-        for i, (p, n) in enumerate(totals)
-    ]  # fmt: skip
+    """The bar chart's bars, two per period (contacts received, then cases), as sizes in an
+    SVG 600 × 200 drawn server-side: no script, so the page stays within its
+    Content-Security-Policy."""
+    counts = [(p, stats.top["contacts_received"][p], stats.total(p)) for p in stats.periods]
+    top = max((n for _, contacts, cases in counts for n in (contacts, cases)), default=0) or 1
+    slot = 560 / max(len(counts), 1)
+    width = max(slot * 0.35, 2)
+    out = []
+    for i, (label, *values) in enumerate(counts):
+        for j, (kind, n) in enumerate(zip(("contacts", "cases"), values, strict=True)):
+            x = 30 + i * slot + j * width
+            out.append({"label": label, "kind": kind, "value": n, "x": x, "width": width,
+                        "height": 160 * n / top, "y": 180 - 160 * n / top,
+                        "first": j == 0, "middle": 30 + i * slot + width})  # fmt: skip
+    return out
 
 
 def add_routes(console: web.Application) -> None:

@@ -207,3 +207,38 @@ async def test_the_directory_is_seeded_once_and_edited(
     assert await directory.seed() == 0
     with pytest.raises(ValueError, match="kind"):
         Entry.checked({"name": "x", "kind": "bogus"})
+
+
+async def test_a_person_who_comes_back_about_the_same_matter_is_one_case_with_two_contacts(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    records, cases = CaseRecords(db), CaseFile(db)
+    at = datetime(2026, 5, 10, 3, 0, tzinfo=UTC)
+    first = await records.open_or_update("zalo", "p1", "report_bullying", contact=True)
+    await records.close(first, "lan", ["report_bullying"], "consultation", at=at)
+    again = await records.open_or_update("zalo", "p1", "report_bullying", contact=True)
+    stranger = await records.open_or_update("zalo", "p2", "report_scam", contact=True)
+    await started(db, at)
+
+    with pytest.raises(ValueError, match="not_earlier"):
+        await cases.follow_up(again, stranger, "minh")  # somebody else's case
+    with pytest.raises(ValueError, match="not_earlier"):
+        await cases.follow_up(again, again, "minh")
+    assert await cases.follow_up(again, first, "minh") == first
+    assert await cases.follow_up(again, None, "minh") is None  # not the same matter after all
+    assert await cases.follow_up(again, first, "minh") == first
+    await records.close(again, "minh", ["report_bullying"], "consultation", at=at)
+    with pytest.raises(ValueError, match="not_open"):
+        await cases.follow_up(again, None, "minh")
+
+    earlier = await cases.detail(first)
+    assert earlier is not None
+    assert (earlier["follow_ups"], earlier["contacts"]) == ([again], 2)
+    stats = (await statistics(db, date(2026, 4, 1), date(2026, 6, 30), "quarter")).as_json()
+    assert (stats["contacts_received"], stats["contacts_recorded"]) == (3, 2)
+    assert (stats["consultations"], stats["total"]) == (1, 1)  # the follow-up is no new case
+    assert stats["consultation"]["report_bullying"] == 1  # type: ignore[index]
+    async with db() as session:
+        done = list(await session.scalars(select(AuditEntry.action).where(
+            AuditEntry.case_id == again)))  # fmt: skip
+    assert (done.count("follow_up"), done.count("not_follow_up")) == (2, 1)

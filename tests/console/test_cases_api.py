@@ -124,3 +124,41 @@ async def test_queue_rows_show_the_first_words_and_the_directory_is_for_supervis
     assert "Bệnh viện Nhi tỉnh" not in names  # inactive: not offered
     assert "Tổng đài quốc gia bảo vệ trẻ em 111" in names  # the seed
     assert (await lan.call("GET", "cases/99999999999999999999"))[0] == 404
+
+
+async def test_a_child_who_comes_back_about_the_same_matter_is_one_case_with_two_contacts(
+    make_client: AppFactory, counselors: list[Counselor]
+) -> None:
+    client = await make_client()
+    lan = await logged_in(client, counselors, "lan")
+    sup = await logged_in(client, counselors, "hoa", role="supervisor", online=False)
+    child, other = Chat(client), Chat(client)
+    await reach_a_counselor(child, "đứa tên BoiCute99 chửi em")
+    status, taken = await lan.call("POST", "conversations/next/claim")
+    first = int(taken["case_id"])
+    closing = {"categories": ["report_bullying"], "type": "consultation", "summary": "Bị chửi"}
+    assert (await lan.call("POST", f"conversations/{taken['id']}/close", closing))[0] == 200
+    await reach_a_counselor(other, "em cũng bị chửi")
+    status, stranger = await lan.call("POST", "conversations/next/claim")
+    await lan.call("POST", f"conversations/{stranger['id']}/release")
+
+    await reach_a_counselor(child, "nó lại chửi em nữa")  # the same child, the same matter
+    status, back = await lan.call("POST", "conversations/next/claim")
+    assert back["returning"] == 1
+    again = int(back["case_id"])
+    path = f"cases/{again}/follow-up"
+    assert (await lan.call("POST", path, {"of": int(stranger["case_id"])})) == (
+        400, {"error": "not_earlier"})  # fmt: skip
+    assert (await lan.call("POST", path, {"of": "1"}))[0] == 400
+    assert (await lan.call("POST", path, {"of": first})) == (200, {"follow_up_of": first})
+    status, history = await lan.call("GET", f"conversations/{back['id']}/history")
+    assert history["case"]["follow_up_of"] == first
+    assert history["items"][0]["follow_ups"] == [again]
+    assert history["items"][0]["contacts"] == 2
+    assert (await lan.call("POST", f"conversations/{back['id']}/close", closing))[0] == 200
+    assert (await lan.call("POST", path, {"of": None}))[0] == 409  # closed: it stays linked
+
+    today = datetime.now(LOCAL).date()
+    status, stats = await sup.call("GET", f"stats?from={today}&to={today}")
+    assert (stats["contacts_received"], stats["contacts_recorded"]) == (3, 2)
+    assert (stats["consultations"], stats["total"]) == (1, 1)

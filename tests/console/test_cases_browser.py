@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.appkeys import CASES, DATABASE, SETTINGS
 from bot.cases.casefile import CaseFile
 from bot.cases.db import sessions
-from bot.cases.models import AuditEntry, CaseNote, Referral
+from bot.cases.models import AuditEntry, Case, CaseNote, Referral
 from bot.cases.stats import LOCAL
 from bot.logs import user_ref
 from tests.conftest import AppFactory
@@ -67,14 +67,20 @@ async def test_the_case_panel_of_a_returning_child(
     await lan.click("#refer")
     await expect(panel.locator("#case-referrals")).to_contain_text("Cấp cứu y tế · 115 (lan)")
     await expect(panel.locator("#refer-error")).to_be_hidden()
+    await lan.click(f"#follow-up-{first}")  # the same matter as the earlier case
+    await expect(panel.locator("#follow-up-state")).to_contain_text("tính là một ca")
+    await expect(panel.locator(f"#follow-up-{first}")).to_have_text("Không phải cùng việc")
 
     async with client.server.app[DATABASE].connect() as db:
         notes = (await db.execute(select(CaseNote.author, CaseNote.text))).all()
         referred = (await db.execute(select(Referral.counselor, Referral.phone))).all()
         actions = set((await db.execute(select(AuditEntry.actor, AuditEntry.action))).all())
+        follows = (await db.execute(select(Case.follow_up_of).where(Case.id != first))).all()
+    assert follows == [(first,)]
     assert ("lan", 'Hẹn em nhắn lại tối mai <img src=x onerror="alert(1)">') in notes
     assert referred == [("lan", "115")]
-    assert {("lan", "note"), ("lan", "refer"), ("lan", "view_history")} <= actions
+    assert {("lan", "note"), ("lan", "refer"), ("lan", "view_history"),
+            ("lan", "follow_up")} <= actions  # fmt: skip
 
 
 async def test_the_search_page_finds_a_username_among_ones_own_cases(
@@ -138,6 +144,8 @@ async def test_the_statistics_page_by_quarter(make_client: AppFactory, browser: 
     await expect(cell("Số cuộc liên hệ được ghi nhận thành ca")).to_have_text("2")
     await expect(cell("Số ca tư vấn chuyên sâu")).to_have_text("2")
     await expect(table.locator("tr.total td.n").last).to_have_text("2")  # cases, not categories
-    assert await page.locator("#chart rect").count() >= 1
+    bars = page.locator("#chart g.bar")  # contacts received beside cases, per period
+    await expect(bars.locator("rect.contacts title")).to_have_text([f"{quarter} · Liên hệ: 4"])
+    await expect(bars.locator("rect.cases title")).to_have_text([f"{quarter} · Ca: 2"])
     href = await page.locator("#csv").get_attribute("href") or ""
     assert "by=quarter" in href

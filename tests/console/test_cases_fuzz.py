@@ -16,6 +16,7 @@ from tests.fuzz.test_parsers import encode, json_values
 CALLS = [
     ("GET", "cases/{id}"), ("GET", "cases/{id}/notes"), ("POST", "cases/{id}/notes"),
     ("POST", "cases/{id}/context"), ("POST", "cases/{id}/referrals"),
+    ("POST", "cases/{id}/follow-up"),
     ("GET", "conversations/{id}/history"), ("POST", "directory"), ("POST", "directory/{id}"),
     ("GET", "cases?from={id}&to={id}&status={id}&category={id}&username={id}"),
     ("GET", "directory?all={id}"),

@@ -62,19 +62,43 @@
   }
 
   // --- earlier cases ---------------------------------------------------------------------------
-  function historyList(items) {
+  // With an open case the counselor may say it is the same matter as an earlier case: the open
+  // case becomes its follow-up (one case, several contacts), or a case of its own again.
+  function followUpControl(current, item, redraw) {
+    const linked = current.follow_up_of === item.id;
+    const wrong = errorBox("follow-up-error-" + item.id);
+    const button = el("button", linked ? w.not_follow_up : w.follow_up, null,
+      {type: "button", id: "follow-up-" + item.id});
+    button.addEventListener("click", async () => {
+      wrong.hidden = true;
+      try {
+        const answer = await api("POST", "cases/" + current.id + "/follow-up", {of: linked ? null : item.id});
+        current.follow_up_of = answer.follow_up_of;
+        redraw();
+      } catch (error) { problem(wrong, error); }
+    });
+    const parts = linked ? [el("p", w.followed, "follow-up", {id: "follow-up-state"})] : [];
+    return [...parts, button, wrong];
+  }
+
+  function historyList(items, current, editable) {
     const box = el("section", null, "history", {id: "case-history"});
     box.append(el("h4", w.history));
     if (!items.length) { box.append(el("p", w.no_history, "muted")); return box; }
     const list = el("ol", null, "list");
+    const redraw = () => box.replaceWith(historyList(items, current, editable));
     items.forEach((item) => {
       const li = el("li", null, "past-case", {"data-id": String(item.id)});
       li.append(el("strong", "#" + item.id + " · " + when(item.closed_at || item.opened_at)),
         el("span", " · " + categories(item) + " · " + (w.statuses[item.status] || item.status)));
       if (item.summary) li.append(el("p", item.summary, "summary"));
       if (item.action) li.append(el("p", t.close.action + ": " + item.action, "muted"));
+      if (item.contacts > 1) li.append(el("p", w.contacts + ": " + item.contacts, "muted"));
       (item.notes || []).forEach((n) => li.append(el("p", n.author + ": " + n.text, "note")));
       (item.referrals || []).forEach((r) => li.append(el("p", w.referrals + ": " + r.name, "muted")));
+      if (editable && current && item.status !== "open" && !item.follow_up_of) {
+        li.append(...followUpControl(current, item, redraw));
+      }
       list.append(li);
     });
     box.append(list);
@@ -160,7 +184,7 @@
       parts.push(notesBox(current.id, current.notes, editable));
       parts.push(await referralsBox(current.id, current.referrals, editable));
     }
-    parts.push(historyList(answer.items));
+    parts.push(historyList(answer.items, current, editable));
     if (shown !== key) return;
     panel.replaceChildren(...parts);
     panel.className = "card case-panel";
