@@ -121,11 +121,14 @@
     return box;
   }
 
+  let asked = 0;  // only the answer to the latest request is shown (an older one may be late)
+
   async function show() {
     const shown = caseId;
+    const mine = ++asked;
     if (!shown) { panel.replaceChildren(); return; }
     const data = await api("GET", "cases/" + shown + "/network-referrals");
-    if (shown !== caseId) return;
+    if (shown !== caseId || mine !== asked) return;  // another request was made meanwhile
     senders = data.senders;
     const nodes = [el("h3", w.heading), el("a", w.recipients_link, "muted", {href: "/console/referrals/recipients", id: "referral-recipients-link"})];
     if (!senders.email.enabled) nodes.push(el("p", w.email_disabled + (senders.email.problem ? " (" + senders.email.problem + ")" : ""), "muted", {id: "referral-email-off"}));
