@@ -9,7 +9,7 @@ import hmac
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import jinja2
 from aiohttp import web
@@ -21,6 +21,7 @@ from bot.console.auth import COOKIE, Login
 from bot.console.evidence_api import add_routes as add_evidence_routes
 from bot.console.hub import Hub
 from bot.console.keys import ACCOUNTS, HUB, LOGIN, LOGINS, TEMPLATES
+from bot.console.pages import back_to
 from bot.console.referral_api import add_routes as add_referral_routes
 from bot.console.refusals import explain_refusals
 
@@ -82,6 +83,14 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     return response
 
 
+def to_login(request: web.Request) -> str:
+    """The login page, told to come back to the page asked for (checked again there)."""
+    wanted = request.path_qs
+    if request.method != "GET" or back_to(wanted) == "/console/":
+        return "/console/login"
+    return "/console/login?" + urlencode({"next": wanted})
+
+
 @web.middleware
 async def require_login(request: web.Request, handler: Handler) -> web.StreamResponse:
     path = request.path
@@ -91,14 +100,10 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
         return await handler(request)
     token = request.cookies.get(COOKIE, "")
     login = await request.config_dict[LOGINS].find(token, renew=is_activity(request))
-    if login is None:
+    if login is None or not await request.config_dict[CHECKS].still_valid(request, login):
         if path.startswith("/console/api/"):
             raise refusal(web.HTTPUnauthorized, "login_required")
-        raise web.HTTPFound("/console/login")
-    if not await request.config_dict[CHECKS].still_valid(request, login):
-        if path.startswith("/console/api/"):
-            raise refusal(web.HTTPUnauthorized, "login_required")
-        raise web.HTTPFound("/console/login")
+        raise web.HTTPFound(to_login(request))
     if request.method not in SAFE_METHODS and not await _csrf_ok(request, login):
         raise refusal(web.HTTPForbidden, "csrf")
     request[LOGIN] = login

@@ -35,11 +35,34 @@ def render(request: web.Request, name: str, status: int = 200, **values: Any) ->
     return web.Response(text=page, status=status, content_type="text/html", charset="utf-8")
 
 
-def login_form_page(request: web.Request, message: str, status: int = 200) -> web.Response:
+def back_to(given: str) -> str:
+    """Where to go after logging in: a console page the person was sent away from (an
+    on-call page's link, say), never another site, the login page itself or the API;
+    otherwise the desk."""
+    ok = (
+        len(given) <= 300
+        and given.isascii()
+        and given.isprintable()
+        and given.startswith("/console/")
+        and not given.startswith(("/console/login", "/console/api/", "/console/static/"))
+        and "\\" not in given
+        and "//" not in given
+    )
+    return given if ok else "/console/"
+
+
+def login_form_page(
+    request: web.Request, message: str, status: int = 200, then: str = ""
+) -> web.Response:
     """The login page with a fresh login token: in the form and in a SameSite=Strict cookie,
-    which a form posted from another site never comes with (login CSRF)."""
+    which a form posted from another site never comes with (login CSRF). `then`: the
+    console page to go back to after logging in."""
     token = secrets.token_urlsafe(24)
-    response = render(request, "login.html", status=status, message=message, login_token=token)
+    then = back_to(then)
+    response = render(
+        request, "login.html", status=status, message=message, login_token=token,
+        then="" if then == "/console/" else then,
+    )  # fmt: skip
     secure = request.secure or request.headers.get("X-Forwarded-Proto", "") == "https"
     response.set_cookie(
         LOGIN_COOKIE, token, path="/console/login", max_age=3600, httponly=True,
@@ -49,15 +72,17 @@ def login_form_page(request: web.Request, message: str, status: int = 200) -> we
 
 
 async def login_page(request: web.Request) -> web.Response:
-    return login_form_page(request, "expired" if "expired" in request.query else "")
+    message = "expired" if "expired" in request.query else ""
+    return login_form_page(request, message, then=request.query.get("next", ""))
 
 
 @guarded
 async def login_form(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     given, expected = str(form.get("login_token", "")), request.cookies.get(LOGIN_COOKIE, "")
+    then = str(form.get("next", ""))
     if not given or not hmac.compare_digest(given.encode(), expected.encode()):
-        return login_form_page(request, "retry", status=403)  # nobody is logged in
+        return login_form_page(request, "retry", status=403, then=then)  # nobody logged in
     username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))[:1024]
     result = (
         await authenticate(request, username, password)
@@ -66,8 +91,9 @@ async def login_form(request: web.Request) -> web.StreamResponse:
     )
     if isinstance(result, str):
         message = "too_many" if result == "too_many_attempts" else "failed"
-        return login_form_page(request, message, status=429 if message == "too_many" else 401)
-    response = web.HTTPFound("/console/")
+        status = 429 if message == "too_many" else 401
+        return login_form_page(request, message, status=status, then=then)
+    response = web.HTTPFound(back_to(then))
     set_cookie(request, response, result)
     response.del_cookie(LOGIN_COOKIE, path="/console/login")
     raise response

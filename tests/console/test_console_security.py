@@ -1,6 +1,7 @@
 """The console's doors: login, sessions, CSRF, roles, rate limits, headers, escaping, audit."""
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -38,7 +39,9 @@ async def test_pages_send_strangers_to_the_login_page(make_client: AppFactory, p
     client = await make_client()
     resp = await client.get(path, allow_redirects=False)
     assert resp.status == 302
-    assert resp.headers["Location"] == "/console/login"
+    sent_to = urlsplit(resp.headers["Location"])  # and back to the page after logging in
+    assert sent_to.path == "/console/login"
+    assert parse_qs(sent_to.query).get("next", ["/console/"]) == [path]
     login = await client.get("/console/login")
     assert login.status == 200
     assert "Đăng nhập" in await login.text()

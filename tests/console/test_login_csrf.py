@@ -81,3 +81,31 @@ async def test_a_stale_or_foreign_login_token_logs_no_one_in(
     )
     assert resp.status == 403
     assert not [c for c in lan.http.cookie_jar if c.key == "console_session"]
+
+
+async def test_the_page_to_go_back_to_after_logging_in_is_always_the_consoles_own(
+    make_client: AppFactory, counselors: list[Counselor]
+) -> None:
+    client = await make_client()
+    lan = await with_account(client, counselors, "lan")
+    elsewhere = [
+        "https://evil.example/console/", "//evil.example/console/", "/console//evil.example",
+        "/\\evil.example", "/console/\\evil.example", "/console/login", "/console/api/queue",
+        "javascript:alert(1)", "/console/\x00", "/console/" + "x" * 400, "/chat",
+    ]  # fmt: skip
+    for given in elsewhere:
+        page = await (await lan.http.get(lan.url("/console/login"), params={"next": given})).text()
+        assert 'name="next"' not in page, given
+        resp = await lan.http.post(
+            lan.url("/console/login"), allow_redirects=False,
+            data={"username": "lan", "password": PASSWORD, "login_token": login_token(page),
+                  "next": given},
+        )  # fmt: skip
+        assert (resp.status, resp.headers["Location"]) == (302, "/console/"), given
+    page = await (await lan.http.get(lan.url("/console/login?next=/console/cases"))).text()
+    resp = await lan.http.post(
+        lan.url("/console/login"), allow_redirects=False,
+        data={"username": "lan", "password": PASSWORD, "login_token": login_token(page),
+              "next": "/console/cases?status=open"},
+    )  # fmt: skip
+    assert resp.headers["Location"] == "/console/cases?status=open"

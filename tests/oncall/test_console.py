@@ -2,6 +2,7 @@
 nothing; the link in a page opens a confirmation that acknowledges once logged in."""
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
 
@@ -10,7 +11,8 @@ from bot.cases.db import sessions
 from bot.cases.models import AuditEntry
 from bot.oncall.pager import PAGER
 from tests.conftest import AppFactory
-from tests.console.conftest import Counselor, logged_in
+from tests.console.conftest import PASSWORD, Counselor, logged_in, with_account
+from tests.console.test_console_security import login_token
 from tests.fakes.smtp import FakeSmtp
 
 REFUSED = "Chỉ giám sát viên được xem và thay đổi danh sách trực."
@@ -70,7 +72,17 @@ async def test_the_link_in_a_page_is_acknowledged_by_a_button_once_logged_in(
 
     anonymous = await client.get(path, allow_redirects=False)
     assert anonymous.status == 302  # log in first: a link preview acknowledges nothing
-    assert anonymous.headers["Location"] == "/console/login"
+    sent_to = urlsplit(anonymous.headers["Location"])
+    assert (sent_to.path, parse_qs(sent_to.query)) == ("/console/login", {"next": [path]})
+    an = await with_account(client, counselors, "an")  # logged out: back to the link after
+    form = await (await an.http.get(an.url(anonymous.headers["Location"]))).text()
+    assert f'name="next" value="{path}"' in form
+    back = await an.http.post(
+        an.url("/console/login"), allow_redirects=False,
+        data={"username": "an", "password": PASSWORD, "login_token": login_token(form),
+              "next": path},
+    )  # fmt: skip
+    assert (back.status, back.headers["Location"]) == (302, path)
     page = await minh.http.get(minh.url(path))
     assert page.status == 200
     assert "Tôi đang đến" in await page.text()
