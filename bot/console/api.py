@@ -38,6 +38,7 @@ E = TypeVar("E", bound=web.HTTPException)
 CLOSE_CATEGORIES = frozenset(CLOSING)
 MAX_MESSAGE = 2000
 MAX_BODY = 64 * 1024
+MAX_REFERRED = 5  # services picked when closing a case
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -307,15 +308,43 @@ async def close(request: web.Request) -> web.StreamResponse:
     case_type = data.get("type")
     if case_type not in ("consultation", "intervention"):
         return error(400, "bad_type")
+    referred = data.get("referred", [])
+    if (
+        not isinstance(referred, list)
+        or len(referred) > MAX_REFERRED
+        or not all(
+            isinstance(s, int) and not isinstance(s, bool) and 0 < s < 2**31 for s in referred
+        )
+    ):
+        return error(400, "bad_service")
     closing = Closing(
         categories, str(case_type), text_field(data, "action", 2000),
         text_field(data, "summary", 4000),
     )  # fmt: skip
     login, found = request[LOGIN], await visible(request)
+    if referred:  # the services picked in the close form, recorded before the case closes
+        await refer_on_close(request, found, login, referred)
     await request.config_dict[HANDOFFS].close(
         found, login.username, closing, login.can("supervisor")
     )
     return web.json_response({"ok": True})
+
+
+async def refer_on_close(
+    request: web.Request, found: Handoff, login: Login, referred: list[int]
+) -> None:
+    if not found.case_id:
+        raise HandoffError(503, "no_case")
+    if not login.can("supervisor") and (
+        found.status != "active" or found.counselor != login.username
+    ):
+        raise HandoffError(409, "not_yours")  # as the close itself would say
+    cases = CaseFile(sessions(request.config_dict[DATABASE]))
+    for service_id in dict.fromkeys(referred):
+        try:
+            await cases.refer(int(found.case_id), service_id, login.username)
+        except ValueError:
+            raise refusal(web.HTTPBadRequest, "bad_service") from None
 
 
 @guarded

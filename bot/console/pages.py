@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.appkeys import CONTENT, HANDOFFS, REDIS
 from bot.cases.stats import Statistics, csv_text, rows
@@ -21,6 +22,7 @@ from bot.console.api import (
     sign_out,
 )
 from bot.console.auth import COOKIE, set_cookie
+from bot.console.case_api import directory
 from bot.console.desks import is_muted, muted_desks
 from bot.console.keys import LOGIN, TEMPLATES
 
@@ -111,9 +113,13 @@ async def desk(request: web.Request) -> web.StreamResponse:
     content = request.config_dict[CONTENT]
     platforms = {key: item["name"] for key, item in content.node("platforms.platforms").items()}
     muted = await is_muted(request.config_dict[REDIS], request[LOGIN].username)
+    try:  # the services a counselor may refer the person to when closing
+        services = await directory(request).entries(only_active=True)
+    except (SQLAlchemyError, OSError):
+        services = []  # the desk still opens; the close form says nothing of referrals
     return render(
         request, "desk.html", canned=content.node("console.canned"), platforms=platforms,
-        muted=muted, case_panel=CASE_PANEL.exists(),
+        muted=muted, case_panel=CASE_PANEL.exists(), services=services,
     )  # fmt: skip
 
 

@@ -155,8 +155,16 @@ async def test_a_child_who_comes_back_about_the_same_matter_is_one_case_with_two
     assert history["case"]["follow_up_of"] == first
     assert history["items"][0]["follow_ups"] == [again]
     assert history["items"][0]["contacts"] == 2
-    assert (await lan.call("POST", f"conversations/{back['id']}/close", closing))[0] == 200
+    closed = f"conversations/{back['id']}/close"
+    for wrong in ([99999], ["1"], [True], list(range(1, 8)), "1"):
+        refused = await lan.call("POST", closed, {**closing, "referred": wrong})
+        assert refused == (400, {"error": "bad_service"}), wrong
+    status, services = await lan.call("GET", "directory")
+    hotline = next(s for s in services["items"] if s["phone"] == "111")
+    assert (await lan.call("POST", closed, {**closing, "referred": [hotline["id"]]}))[0] == 200
     assert (await lan.call("POST", path, {"of": None}))[0] == 409  # closed: it stays linked
+    status, done = await sup.call("GET", f"cases/{again}")
+    assert [r["phone"] for r in done["referrals"]] == ["111"]  # picked in the close form
 
     today = datetime.now(LOCAL).date()
     status, stats = await sup.call("GET", f"stats?from={today}&to={today}")

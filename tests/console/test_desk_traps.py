@@ -4,8 +4,10 @@ reload keeps the open conversation; queue rows tell children apart; a counselor 
 supervisor's page gets a Vietnamese refusal (403); the idle warning comes a minute before."""
 
 from playwright.async_api import Browser, Page, expect
+from sqlalchemy import select
 
-from bot.appkeys import HANDOFFS
+from bot.appkeys import DATABASE, HANDOFFS
+from bot.cases.models import Referral
 from tests.conftest import AppFactory
 from tests.console.conftest import Counselor, add_account, logged_in
 from tests.console.test_browser import browser, log_in, new_page
@@ -81,10 +83,14 @@ async def test_close_and_release_are_confirmed_in_the_page_with_errors_by_their_
     await lan.click("#close-no")  # changed their mind: still open
     await expect(confirm).to_be_hidden()
     await expect(lan.locator("#chat-body")).to_be_visible()
+    await lan.select_option("#close-refer", label="Cấp cứu y tế · 115")  # from the directory
     await lan.click("#close")
     await lan.click("#close-yes")
     await expect(lan.locator("#chat-pick")).to_be_visible()
     assert any("đã kết thúc" in r["text"] for r in await first._replies())
+    async with client.server.app[DATABASE].connect() as db:
+        referred = (await db.execute(select(Referral.counselor, Referral.phone))).all()
+    assert referred == [("lan", "115")]  # recorded in the case
 
     second = Chat(client)
     await second.send(payload="COUNSELOR")

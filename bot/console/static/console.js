@@ -226,8 +226,10 @@
     clearError("close-error");
     if (!(await confirmIn("close")) || !current) return;
     try {
+      const referTo = form.get("refer_to");
       await api("POST", "conversations/" + current.id + "/close", {categories: categories,
-        type: form.get("type"), action: form.get("action") || "", summary: form.get("summary") || ""});
+        type: form.get("type"), action: form.get("action") || "", summary: form.get("summary") || "",
+        referred: referTo ? [Number(referTo)] : []});
       event.target.reset(); closeChat(); await refreshQueue();
     } catch (error) { errorAt("close-error", error); }
   });
