@@ -118,3 +118,12 @@ async def logged_in(
     if online:
         await counselor.go_online()
     return counselor
+
+
+async def lan_and_hoa(
+    client: TestClient,  # type: ignore[type-arg]
+    made: list[Counselor],
+) -> tuple[Counselor, Counselor]:
+    """The usual pair: lan, a counselor online, and hoa, a supervisor logged in elsewhere."""
+    lan = await logged_in(client, made, "lan")
+    return lan, await logged_in(client, made, "hoa", role="supervisor", online=False)

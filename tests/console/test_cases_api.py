@@ -10,7 +10,7 @@ from bot.appkeys import DATABASE, HANDOFFS
 from bot.cases.models import AuditEntry, Contact
 from bot.cases.stats import LOCAL
 from tests.conftest import AppFactory
-from tests.console.conftest import Counselor, logged_in
+from tests.console.conftest import Counselor, lan_and_hoa, logged_in
 from tests.test_conversations import Chat
 
 
@@ -100,8 +100,7 @@ async def test_queue_rows_show_the_first_words_and_the_directory_is_for_supervis
     make_client: AppFactory, counselors: list[Counselor]
 ) -> None:
     client = await make_client()
-    lan = await logged_in(client, counselors, "lan")
-    sup = await logged_in(client, counselors, "hoa", role="supervisor", online=False)
+    lan, sup = await lan_and_hoa(client, counselors)
     child = Chat(client)
     await reach_a_counselor(child, "em vẫn ở đây")
     [row] = (await lan.call("GET", "queue"))[1]["items"]
@@ -130,8 +129,7 @@ async def test_a_child_who_comes_back_about_the_same_matter_is_one_case_with_two
     make_client: AppFactory, counselors: list[Counselor]
 ) -> None:
     client = await make_client()
-    lan = await logged_in(client, counselors, "lan")
-    sup = await logged_in(client, counselors, "hoa", role="supervisor", online=False)
+    lan, sup = await lan_and_hoa(client, counselors)
     child, other = Chat(client), Chat(client)
     await reach_a_counselor(child, "đứa tên BoiCute99 chửi em")
     status, taken = await lan.call("POST", "conversations/next/claim")

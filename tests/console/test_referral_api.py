@@ -13,7 +13,7 @@ from bot.appkeys import DATABASE
 from bot.cases.db import sessions
 from bot.cases.models import AuditEntry
 from tests.conftest import AppFactory
-from tests.console.conftest import Counselor, logged_in
+from tests.console.conftest import Counselor, lan_and_hoa, logged_in
 from tests.fakes.smtp import FakeSmtp
 from tests.test_conversations import Chat
 
@@ -144,8 +144,7 @@ async def test_without_smtp_or_with_a_failing_server_a_referral_stays_a_draft(
     make_client: AppFactory, counselors: list[Counselor], smtp: FakeSmtp
 ) -> None:
     client = await make_client()  # no SMTP_HOST: the e-mail sender is disabled
-    lan = await logged_in(client, counselors, "lan")
-    hoa = await logged_in(client, counselors, "hoa", role="supervisor", online=False)
+    lan, hoa = await lan_and_hoa(client, counselors)
     await grooming_report(Chat(client), "nó tên là BoiCute99")
     status, taken = await lan.call("POST", "conversations/next/claim")
     case_id = taken["case_id"]
@@ -183,8 +182,7 @@ async def test_closing_a_case_drafts_what_the_routing_rules_say(
     make_client: AppFactory, counselors: list[Counselor]
 ) -> None:
     client = await make_client()
-    lan = await logged_in(client, counselors, "lan")
-    hoa = await logged_in(client, counselors, "hoa", role="supervisor", online=False)
+    lan, hoa = await lan_and_hoa(client, counselors)
     status, every = await hoa.call("GET", "referral-recipients")
     ngo = next(r for r in every["items"] if r["key"] == "ngo")
     rule = {"category": "report_grooming", "platform": "", "recipient_id": ngo["id"]}
