@@ -163,6 +163,8 @@ async def test_a_child_who_comes_back_about_the_same_matter_is_one_case_with_two
     assert (await lan.call("POST", path, {"of": None}))[0] == 409  # closed: it stays linked
     status, done = await sup.call("GET", f"cases/{again}")
     assert [r["phone"] for r in done["referrals"]] == ["111"]  # picked in the close form
+    page = await (await sup.http.get(sup.url(f"/console/cases/{first}"))).text()
+    assert f'Các lần liên hệ tiếp theo</dt><dd><a href="/console/cases/{again}">' in page
 
     today = datetime.now(LOCAL).date()
     status, stats = await sup.call("GET", f"stats?from={today}&to={today}")
