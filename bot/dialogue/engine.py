@@ -148,7 +148,9 @@ def _apply(
         r for say in says if (r := _reply(say, slots, catalogue, seen.audience)) is not None
     )
     if seen.state == State.NEW and trigger not in OPENERS and trigger not in EVERYWHERE:
-        replies = (Reply(DISCLOSURE),) + replies  # the first reply says who is answering
+        # the first reply says who is answering, with the menu for this person (a parent's
+        # "Báo một sự việc", not a child's "Em cần giúp đỡ")
+        replies = (Reply(DISCLOSURE, (), _buttons("menu", catalogue, seen.audience)),) + replies
     known = seen.state in State.__members__.values() and seen.state != State.NEW
     to = step.to or (State(seen.state) if known else State.IDLE)
     effects = fill(step.effects, slots)

@@ -179,7 +179,7 @@ TABLE: dict[tuple[str, str], Step] = {
     ("*", "human_reply"): Step((), pause=True),  # a person answers in the platform's tool
     ("*", "media"): Step((S("replies.media", "counselor"),)),
     ("*", "start"): Step(
-        (S("replies.welcome"), S("onboarding.ask_audience", "audience")), State.AUDIENCE
+        (S(DISCLOSURE, "menu"), S("onboarding.ask_audience", "audience")), State.AUDIENCE
     ),
     ("*", "COUNSELOR"): Step((S("replies.handoff"),), State.WAITING, TO_QUEUE),
     ("*", "handoff"): Step((S("replies.handoff"),), State.WAITING, TO_QUEUE),
@@ -187,7 +187,7 @@ TABLE: dict[tuple[str, str], Step] = {
     ("*", "MENU"): Step((S("replies.smalltalk", "menu"),), State.IDLE),
     # --- onboarding: asked once, never in the way ---------------------------------------
     ("new", "greeting"): Step(
-        (S("replies.welcome"), S("onboarding.ask_audience", "audience")), State.AUDIENCE
+        (S(DISCLOSURE, "menu"), S("onboarding.ask_audience", "audience")), State.AUDIENCE
     ),
     ("audience", "smalltalk:greet"): Step((S("onboarding.ask_audience", "audience"),)),
     ("*", "AUDIENCE_CHILD"): Step((S("onboarding.ask_age", "age"),), State.AGE),

@@ -110,6 +110,9 @@ def test_a_parents_first_message_gets_the_parent_version() -> None:
     assert "anh/chị" in said
     assert "Bạn không có lỗi" not in said
     assert (session.audience, session.age_band) == ("parent", "under13")
+    titles = [b.title for m in messages for b in m.buttons]  # Zalo shows every message's
+    assert "Báo một sự việc" in titles  # the parent's menu under who is answering
+    assert "Em cần giúp đỡ" not in titles
 
 
 @pytest.mark.parametrize(
