@@ -45,3 +45,10 @@ def test_an_empty_text_and_an_unknown_placeholder_are_caught() -> None:
 def test_a_flow_end_without_the_way_to_a_person_is_caught() -> None:
     found = problems_after("tree['smalltalk']['goodbye']['child'] = 'Tạm biệt!'")
     assert any("smalltalk.goodbye" in p for p in found)
+
+
+def test_a_childs_button_where_a_parent_sees_it_too_is_caught() -> None:
+    found = problems_after(
+        "tree['handoff']['left']['buttons'] = [{'title': 'Em cần giúp đỡ', 'payload': 'REPORT'}]"
+    )
+    assert any("handoff.left" in p and "Em cần giúp đỡ" in p for p in found)

@@ -2,10 +2,11 @@
 
 Every key the table can produce exists (for every report category, advice topic and
 platform) with a child and a parent version, button titles ≤ 20 characters, messages
-≤ 2000, no empty text, only known placeholders, every state reachable, and every step that
-ends a flow shows the way to a person (111 in its text, or the counselor button). Short enough
-for a phone: a child-version message ≤ 600 characters, and no turn says more than 3 messages
-(counting the queue's notice when the step joins the queue, and the disclosure of a first reply).
+≤ 2000, no empty text, only known placeholders, no child's button title written where a
+parent sees it too, every state reachable, and every step that ends a flow shows the way to
+a person (111 in its text, or the counselor button). Short enough for a phone: a
+child-version message ≤ 600 characters, and no turn says more than 3 messages (counting the
+queue's notice when the step joins the queue, and the disclosure of a first reply).
 """
 
 import re
@@ -44,6 +45,7 @@ def check_content(content: Content, normaliser: Normaliser) -> list[str]:
         problems += _check_text(content, key)
     problems += _check_buttons(content, finder)
     problems += _check_leaves(content.tree, "")
+    problems += _check_one_voice(content.tree)
     problems += _check_states()
     problems += _check_flow_ends(content, slots)
     problems += _check_turn_lengths()
@@ -142,6 +144,39 @@ def _check_leaves(node: Any, path: str) -> list[str]:
         if len(node) > MAX_TEXT:
             return [f"{path.lstrip('.')}: {len(node)} characters > {MAX_TEXT}"]
     return []
+
+
+def _check_one_voice(tree: Any) -> list[str]:
+    """A button with a child's and a parent's title ("Em cần giúp đỡ" / "Báo một sự việc")
+    is never written into an entry as the child's title alone: a parent would get it."""
+    child_only: set[str] = set()
+    literal: list[tuple[str, str]] = []
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, dict):
+            child, parent = node.get("child"), node.get("parent")
+            if (
+                set(node) == {"child", "parent"}
+                and isinstance(child, str)
+                and isinstance(parent, str)
+                and len(child) <= MAX_TITLE
+                and child != parent
+            ):
+                child_only.add(child)
+            for key, value in node.items():
+                walk(value, f"{path}.{key}")
+        elif isinstance(node, list):
+            for item in node:
+                if isinstance(item, dict) and isinstance(item.get("title"), str):
+                    literal.append((path.lstrip("."), item["title"]))
+                walk(item, path)
+
+    walk(tree, "")
+    return [
+        f"{where}: button {title!r} is the child's version; name the button set in the "
+        "table so that a parent gets theirs"
+        for where, title in literal if title in child_only
+    ]  # fmt: skip
 
 
 def _check_states() -> list[str]:

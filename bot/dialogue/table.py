@@ -300,7 +300,7 @@ TABLE: dict[tuple[str, str], Step] = {
     ("waiting", "SAFE_NOW"): Step((S("replies.safe_now", "waiting"),), effects=(Do.RELAY,)),
     ("waiting", "media"): Step((S("replies.media"),), effects=(Do.RELAY,)),
     ("waiting", "COUNSELOR"): Step((), effects=(Queue(asked=True),)),  # where am I now?
-    ("waiting", "LEAVE_QUEUE"): Step((S("handoff.left"),), State.IDLE, (Do.LEAVE,)),
+    ("waiting", "LEAVE_QUEUE"): Step((S("handoff.left", "menu"),), State.IDLE, (Do.LEAVE,)),
     ("waiting", "DELETE_CHAT"): Step((S("reports.common.delete_conversation"),)),
     # --- with a counselor: the bot relays, silent but for a crisis, the safe word, media ---
     # A crisis alerts the counselor's desk and is answered at once the first time; if the

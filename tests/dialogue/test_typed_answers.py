@@ -174,3 +174,11 @@ def test_the_end_of_every_report_fits_a_phone(audience: str, category: str) -> N
     if audience == "child":
         assert all(len(m.text) <= 600 for m in messages)
     assert "111" in text_of(messages)
+
+
+def test_a_parent_who_leaves_the_queue_gets_the_parents_menu() -> None:
+    waiting = Session(state="waiting", audience="parent")
+    messages, session = say(waiting, payload="LEAVE_QUEUE")
+    assert "Anh/chị đã rời hàng chờ" in text_of(messages)
+    titles = [b.title for m in messages for b in m.buttons]
+    assert ("Báo một sự việc" in titles, "Em cần giúp đỡ" in titles) == (True, False)
