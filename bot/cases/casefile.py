@@ -27,7 +27,7 @@ from bot.cases.models import (
     Referral,
     Service,
 )
-from bot.cases.stats import bounds
+from bot.cases.stats import NOT_A_CASE, bounds
 
 MAX_NOTE = 4000
 MAX_RESULTS = 200
@@ -69,7 +69,9 @@ class CaseFile:
         refs = {ref for ref, _ in people if ref}
         if not refs:
             return [0 for _ in people]
-        query = select(Case.conversation_ref, Case.id).where(Case.conversation_ref.in_(refs))
+        query = select(Case.conversation_ref, Case.id).where(
+            Case.conversation_ref.in_(refs), Case.follow_up_of.is_(None)
+        )  # a follow-up is the same case again
         async with self._sessions() as db:
             found: defaultdict[str, set[int]] = defaultdict(set)
             for ref, case_id in await db.execute(query):
@@ -118,6 +120,7 @@ class CaseFile:
             "summary": case.close_summary or case.summary, "action": case.action_taken,
             "counselors": counselors, "contacts": contacts or 0,
             "follow_up_of": case.follow_up_of, "follow_ups": follow_ups,
+            "can_follow": case.follow_up_of is None and await _counted(db, case),
             "found": extract.public(case.found or ""),
         }  # fmt: skip
         if with_notes:
@@ -172,6 +175,7 @@ class CaseFile:
                     or not case.conversation_ref
                     or earlier.conversation_ref != case.conversation_ref
                     or earlier.opened_at > case.opened_at
+                    or not await _counted(db, earlier)
                 ):
                     raise ValueError("not_earlier")
                 first = earlier.id
@@ -199,6 +203,29 @@ class CaseFile:
             db.add(AuditEntry(actor=counselor, action="refer", case_id=case_id,
                               detail=str(service.id)))  # fmt: skip
             return _referral(referral)
+
+    async def refer_all(self, case_id: int, service_ids: list[int], counselor: str) -> int:
+        """Records referrals to several services at once (the close form): every service is
+        checked first, so a bad one changes nothing; a service the case was already
+        referred to is not recorded again (a close retried). Returns how many were new."""
+        async with self._sessions.begin() as db:
+            if await db.get(Case, case_id) is None:
+                raise LookupError(case_id)
+            services = [await db.get(Service, s) for s in dict.fromkeys(service_ids)]
+            if any(s is None or not s.active for s in services):
+                raise ValueError("bad_service")
+            known = set(
+                await db.scalars(select(Referral.service_id).where(Referral.case_id == case_id))
+            )
+            new = [s for s in services if s is not None and s.id not in known]
+            for service in new:
+                db.add(Referral(case_id=case_id, service_id=service.id, counselor=counselor,
+                                name=service.name, phone=service.phone))  # fmt: skip
+                db.add(AuditEntry(actor=counselor, action="refer", case_id=case_id,
+                                  detail=str(service.id)))  # fmt: skip
+            if new:
+                await _handled(db, case_id, counselor)
+            return len(new)
 
     async def referrals(self, case_id: int) -> list[dict[str, Any]]:
         async with self._sessions() as db:
@@ -248,6 +275,18 @@ def _where(query: Select[Any], filters: Filters, viewer: str) -> Select[Any]:
                 func.lower(Case.links).like(given, escape="\\"))
         )  # fmt: skip
     return query
+
+
+async def _counted(db: AsyncSession, case: Case) -> bool:
+    """Whether the statistics count `case` as a case: closed, with a category other than a
+    silent, test or abusive contact. Only such a case can be followed up: its follow-ups
+    are then left out of the count, and the matter is counted once, not never."""
+    if case.status != "closed":
+        return False
+    categories = set(
+        await db.scalars(select(CaseCategory.category).where(CaseCategory.case_id == case.id))
+    )
+    return bool(categories - set(NOT_A_CASE))
 
 
 async def _handled(db: AsyncSession, case_id: int, username: str) -> None:

@@ -340,11 +340,10 @@ async def refer_on_close(
     ):
         raise HandoffError(409, "not_yours")  # as the close itself would say
     cases = CaseFile(sessions(request.config_dict[DATABASE]))
-    for service_id in dict.fromkeys(referred):
-        try:
-            await cases.refer(int(found.case_id), service_id, login.username)
-        except ValueError:
-            raise refusal(web.HTTPBadRequest, "bad_service") from None
+    try:
+        await cases.refer_all(int(found.case_id), referred, login.username)
+    except ValueError:
+        raise refusal(web.HTTPBadRequest, "bad_service") from None
 
 
 @guarded

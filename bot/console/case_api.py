@@ -141,8 +141,12 @@ async def follow_up(request: web.Request) -> web.StreamResponse:
     ):
         return error(400, "not_earlier")
     case_id = await allowed_case(request, "view_case")
+    login = request[LOGIN]
+    held = await request.config_dict[HANDOFFS].queue.active(login.username)
+    if not login.can("supervisor") and not any(h.case_id == str(case_id) for h in held):
+        return error(409, "not_yours")  # as closing says: the one who holds it decides
     try:
-        first = await casefile(request).follow_up(case_id, earlier, request[LOGIN].username)
+        first = await casefile(request).follow_up(case_id, earlier, login.username)
     except ValueError as wrong:
         return error(409 if str(wrong) == "not_open" else 400, str(wrong))
     return web.json_response({"follow_up_of": first})

@@ -64,7 +64,8 @@ async def outcomes(sessions: async_sessionmaker[AsyncSession], start: date, end:
     content = (
         select(Case.id, Case.platform).join(CaseCategory, CaseCategory.case_id == Case.id)
         .where(Case.status == "closed", Case.closed_at >= since, Case.closed_at <= until,
-               CaseCategory.category == CONTENT_REPORTS)
+               CaseCategory.category == CONTENT_REPORTS,
+               Case.follow_up_of.is_(None))  # a follow-up is the same report again
     )  # fmt: skip
     made = select(NetworkReferral).where(
         NetworkReferral.created_at >= since, NetworkReferral.created_at <= until

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.cases.casefile import CaseFile, Filters
 from bot.cases.directory import Directory, Entry
 from bot.cases.extract import Found, public
-from bot.cases.models import AuditEntry, Case, CaseNote, Contact
+from bot.cases.models import AuditEntry, Case, CaseCategory, CaseNote, Contact
 from bot.cases.records import CaseRecords
-from bot.cases.stats import csv_text, render, rows, statistics
+from bot.cases.stats import LOCAL, csv_text, render, rows, statistics
 from bot.content import Content
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,7 +152,7 @@ async def test_the_search_filters_and_a_counselor_finds_only_their_own(
     assert ids(await cases.search(Filters(category="report_scam", status="closed"))) == [minhs]
     assert ids(await cases.search(Filters(counselor="minh", platform="zalo"))) == [minhs]
     assert ids(await cases.search(Filters(channel="messenger"))) == [lans]
-    today = datetime.now(UTC).date()
+    today = datetime.now(LOCAL).date()  # the search's days are Vietnam's
     assert len(await cases.search(Filters(start=today, end=today))) == 2
     assert await cases.search(Filters(start=date(2020, 1, 1), end=date(2020, 1, 2))) == []
 
@@ -224,6 +224,20 @@ async def test_a_person_who_comes_back_about_the_same_matter_is_one_case_with_tw
         await cases.follow_up(again, stranger, "minh")  # somebody else's case
     with pytest.raises(ValueError, match="not_earlier"):
         await cases.follow_up(again, again, "minh")
+    for status, categories in (("no_contact", []), ("closed", ["contact_test"])):
+        async with db.begin() as session:  # an earlier contact of p1 that is not a case
+            uncounted = Case(
+                channel="zalo",
+                conversation_ref="p1",
+                category="unknown",
+                status=status,
+                opened_at=datetime(2026, 1, 1, tzinfo=UTC),
+            )
+            session.add(uncounted)
+            await session.flush()
+            session.add_all(CaseCategory(case_id=uncounted.id, category=c) for c in categories)
+        with pytest.raises(ValueError, match="not_earlier"):  # the matter would count never
+            await cases.follow_up(again, uncounted.id, "minh")
     assert await cases.follow_up(again, first, "minh") == first
     assert await cases.follow_up(again, None, "minh") is None  # not the same matter after all
     assert await cases.follow_up(again, first, "minh") == first
@@ -242,3 +256,17 @@ async def test_a_person_who_comes_back_about_the_same_matter_is_one_case_with_tw
         done = list(await session.scalars(select(AuditEntry.action).where(
             AuditEntry.case_id == again)))  # fmt: skip
     assert (done.count("follow_up"), done.count("not_follow_up")) == (2, 1)
+
+
+async def test_referrals_from_the_close_form_are_checked_first_and_never_recorded_twice(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    records, cases = CaseRecords(db), CaseFile(db)
+    [first, *_] = await Directory(db, WORDS.node("directory.services")).entries()
+    case_id = await records.open_or_update("zalo", "p1", "report_bullying", contact=True)
+    with pytest.raises(ValueError, match="bad_service"):
+        await cases.refer_all(case_id, [first.id, 99999], "lan")
+    assert await cases.referrals(case_id) == []  # nothing recorded for the good one either
+    assert await cases.refer_all(case_id, [first.id, first.id], "lan") == 1
+    assert await cases.refer_all(case_id, [first.id], "lan") == 0  # the close retried
+    assert [r["service_id"] for r in await cases.referrals(case_id)] == [first.id]

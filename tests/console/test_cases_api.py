@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.appkeys import DATABASE, HANDOFFS
+from bot.appkeys import CASES, DATABASE, HANDOFFS
 from bot.cases.models import AuditEntry, Contact
 from bot.cases.stats import LOCAL
 from tests.conftest import AppFactory
@@ -148,17 +148,21 @@ async def test_a_child_who_comes_back_about_the_same_matter_is_one_case_with_two
     assert (await lan.call("POST", path, {"of": int(stranger["case_id"])})) == (
         400, {"error": "not_earlier"})  # fmt: skip
     assert (await lan.call("POST", path, {"of": "1"}))[0] == 400
+    minh = await logged_in(client, counselors, "minh", online=False)
+    await client.server.app[CASES].handled(again, "minh")  # handled it, does not hold it
+    assert (await minh.call("POST", path, {"of": first})) == (409, {"error": "not_yours"})
     assert (await lan.call("POST", path, {"of": first})) == (200, {"follow_up_of": first})
     status, history = await lan.call("GET", f"conversations/{back['id']}/history")
     assert history["case"]["follow_up_of"] == first
     assert history["items"][0]["follow_ups"] == [again]
     assert history["items"][0]["contacts"] == 2
     closed = f"conversations/{back['id']}/close"
-    for wrong in ([99999], ["1"], [True], list(range(1, 8)), "1"):
-        refused = await lan.call("POST", closed, {**closing, "referred": wrong})
-        assert refused == (400, {"error": "bad_service"}), wrong
     status, services = await lan.call("GET", "directory")
     hotline = next(s for s in services["items"] if s["phone"] == "111")
+    for wrong in ([99999], ["1"], [True], list(range(1, 8)), "1", [hotline["id"], 99999]):
+        refused = await lan.call("POST", closed, {**closing, "referred": wrong})
+        assert refused == (400, {"error": "bad_service"}), wrong
+    assert (await sup.call("GET", f"cases/{again}"))[1]["referrals"] == []  # none half-made
     assert (await lan.call("POST", closed, {**closing, "referred": [hotline["id"]]}))[0] == 200
     assert (await lan.call("POST", path, {"of": None}))[0] == 409  # closed: it stays linked
     status, done = await sup.call("GET", f"cases/{again}")

@@ -2,13 +2,14 @@
 release, close with categories, and the statistics that follow (real Redis, NLU, database)."""
 
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 
 import redis.asyncio as redis
 from sqlalchemy import select
 
 from bot.appkeys import DATABASE, HANDOFFS
 from bot.cases.models import AuditEntry, Case, CaseCategory
+from bot.cases.stats import LOCAL
 from tests.conftest import AppFactory
 from tests.console.conftest import Counselor, logged_in
 from tests.test_conversations import Chat
@@ -153,7 +154,7 @@ async def test_transfer_release_and_close_with_categories(
     for done in (("lan", "claim"), ("lan", "transfer"), ("minh", "transfer"), ("lan", "close")):
         assert done in actions
 
-    month = datetime.now(UTC).date()
+    month = datetime.now(LOCAL).date()  # the statistics' days are Vietnam's
     status, stats = await lan.call(
         "GET", f"stats?from={month.replace(day=1).isoformat()}&to={month.isoformat()}"
     )

@@ -96,7 +96,7 @@
       if (item.contacts > 1) li.append(el("p", w.contacts + ": " + item.contacts, "muted"));
       (item.notes || []).forEach((n) => li.append(el("p", n.author + ": " + n.text, "note")));
       (item.referrals || []).forEach((r) => li.append(el("p", w.referrals + ": " + r.name, "muted")));
-      if (editable && current && item.status !== "open" && !item.follow_up_of) {
+      if (editable && current && (item.can_follow || current.follow_up_of === item.id)) {
         li.append(...followUpControl(current, item, redraw));
       }
       list.append(li);
