@@ -9,6 +9,7 @@ console.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -120,7 +121,7 @@ class CaseFile:
             "summary": case.close_summary or case.summary, "action": case.action_taken,
             "counselors": counselors, "contacts": contacts or 0,
             "follow_up_of": case.follow_up_of, "follow_ups": follow_ups,
-            "can_follow": case.follow_up_of is None and await _counted(db, case),
+            "can_follow": case.follow_up_of is None and counts_as_case(case.status, categories),
             "found": extract.public(case.found or ""),
         }  # fmt: skip
         if with_notes:
@@ -195,13 +196,9 @@ class CaseFile:
                 raise ValueError("bad_service")
             if await db.get(Case, case_id) is None:
                 raise LookupError(case_id)
-            referral = Referral(case_id=case_id, service_id=service.id, counselor=counselor,
-                                name=service.name, phone=service.phone)  # fmt: skip
-            db.add(referral)
+            referral = _add_referral(db, case_id, service, counselor)
             await _handled(db, case_id, counselor)
             await db.flush()
-            db.add(AuditEntry(actor=counselor, action="refer", case_id=case_id,
-                              detail=str(service.id)))  # fmt: skip
             return _referral(referral)
 
     async def refer_all(self, case_id: int, service_ids: list[int], counselor: str) -> int:
@@ -219,10 +216,7 @@ class CaseFile:
             )
             new = [s for s in services if s is not None and s.id not in known]
             for service in new:
-                db.add(Referral(case_id=case_id, service_id=service.id, counselor=counselor,
-                                name=service.name, phone=service.phone))  # fmt: skip
-                db.add(AuditEntry(actor=counselor, action="refer", case_id=case_id,
-                                  detail=str(service.id)))  # fmt: skip
+                _add_referral(db, case_id, service, counselor)
             if new:
                 await _handled(db, case_id, counselor)
             return len(new)
@@ -277,21 +271,30 @@ def _where(query: Select[Any], filters: Filters, viewer: str) -> Select[Any]:
     return query
 
 
+def counts_as_case(status: str, categories: Iterable[str]) -> bool:
+    """Whether the statistics count a case: closed, with a category other than a silent,
+    test or abusive contact. Only such a case can be followed up: its follow-ups are then
+    left out of the count, and the matter is counted once, not never."""
+    return status == "closed" and bool(set(categories) - set(NOT_A_CASE))
+
+
 async def _counted(db: AsyncSession, case: Case) -> bool:
-    """Whether the statistics count `case` as a case: closed, with a category other than a
-    silent, test or abusive contact. Only such a case can be followed up: its follow-ups
-    are then left out of the count, and the matter is counted once, not never."""
-    if case.status != "closed":
-        return False
-    categories = set(
-        await db.scalars(select(CaseCategory.category).where(CaseCategory.case_id == case.id))
-    )
-    return bool(categories - set(NOT_A_CASE))
+    query = select(CaseCategory.category).where(CaseCategory.case_id == case.id)
+    return counts_as_case(case.status, await db.scalars(query))
 
 
 async def _handled(db: AsyncSession, case_id: int, username: str) -> None:
     if await db.get(CaseCounselor, (case_id, username)) is None:
         db.add(CaseCounselor(case_id=case_id, username=username))
+
+
+def _add_referral(db: AsyncSession, case_id: int, service: Service, counselor: str) -> Referral:
+    """A referral as the service was then (its name and phone), audited."""
+    referral = Referral(case_id=case_id, service_id=service.id, counselor=counselor,
+                        name=service.name, phone=service.phone)  # fmt: skip
+    db.add(referral)
+    db.add(AuditEntry(actor=counselor, action="refer", case_id=case_id, detail=str(service.id)))
+    return referral
 
 
 def _note(note: CaseNote) -> dict[str, Any]:

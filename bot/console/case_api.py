@@ -49,12 +49,17 @@ def case_id_in(request: web.Request) -> int:
     return int(given)
 
 
+async def holds(request: web.Request, case_id: int) -> bool:
+    """Whether this login holds the conversation of the case now."""
+    held = await request.config_dict[HANDOFFS].queue.active(request[LOGIN].username)
+    return any(h.case_id == str(case_id) for h in held)
+
+
 async def may_see(request: web.Request, case_id: int) -> bool:
     login = request[LOGIN]
     if login.can("supervisor") or await casefile(request).handled_by(case_id, login.username):
         return True
-    held = await request.config_dict[HANDOFFS].queue.active(login.username)
-    return any(h.case_id == str(case_id) for h in held)
+    return await holds(request, case_id)
 
 
 async def allowed_case(request: web.Request, action: str) -> int:
@@ -142,8 +147,7 @@ async def follow_up(request: web.Request) -> web.StreamResponse:
         return error(400, "not_earlier")
     case_id = await allowed_case(request, "view_case")
     login = request[LOGIN]
-    held = await request.config_dict[HANDOFFS].queue.active(login.username)
-    if not login.can("supervisor") and not any(h.case_id == str(case_id) for h in held):
+    if not login.can("supervisor") and not await holds(request, case_id):
         return error(409, "not_yours")  # as closing says: the one who holds it decides
     try:
         first = await casefile(request).follow_up(case_id, earlier, login.username)

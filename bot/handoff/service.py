@@ -174,7 +174,7 @@ class Handoffs:
     async def say(self, found: Handoff, counselor: str, text: str) -> SendResult:
         """The counselor's words, as they are, through the child's channel (HUMAN_AGENT on
         Messenger after 24 h)."""
-        self._held_by(found, counselor)
+        self.held_by(found, counselor)
         adapter = self.adapters[found.channel]
         delivery = Delivery(found.last_user_message_ms or None, human=True, typing=False)
         result = await adapter.send(found.user_id, OutgoingMessage(text), delivery)
@@ -198,7 +198,7 @@ class Handoffs:
     async def transfer(self, found: Handoff, counselor: str, to: str, privileged: bool) -> None:
         """To another counselor (who must be online) or back to the queue (`to` = "queue")."""
         if not privileged:
-            self._held_by(found, counselor)
+            self.held_by(found, counselor)
         if to == "queue":
             await self.queue.requeue(found.id)
             await self._move(found, Trigger.REQUEUED)
@@ -217,7 +217,7 @@ class Handoffs:
     async def release(self, found: Handoff, counselor: str, privileged: bool) -> None:
         """Back to the bot: the child can use the menus again."""
         if not privileged:
-            self._held_by(found, counselor)
+            self.held_by(found, counselor)
         await self.queue.finish(found, self.now_ms())
         await self._move(found, Trigger.RELEASED)
         await self._audit(counselor, "release", found)
@@ -229,7 +229,7 @@ class Handoffs:
         self, found: Handoff, counselor: str, closing: Closing, privileged: bool
     ) -> None:
         if not privileged:
-            self._held_by(found, counselor)
+            self.held_by(found, counselor)
         if not found.case_id:
             raise HandoffError(503, "no_case")
         try:
@@ -302,7 +302,7 @@ class Handoffs:
         return found
 
     @staticmethod
-    def _held_by(found: Handoff, counselor: str) -> None:
+    def held_by(found: Handoff, counselor: str) -> None:
         if found.status != "active" or found.counselor != counselor:
             raise HandoffError(409, "not_yours")
 
